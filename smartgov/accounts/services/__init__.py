@@ -1,0 +1,60 @@
+"""Account use cases. Split by aggregate: users, login, roles and memberships, tokens."""
+
+from smartgov.accounts.services.departments import create_department, update_department
+from smartgov.accounts.services.login import (
+    authenticate_password,
+    change_password,
+    record_logout,
+    unlock_user,
+)
+from smartgov.accounts.services.roles import (
+    assign_role,
+    create_role,
+    grant_initial_role,
+    remove_membership,
+    sync_builtin_roles,
+    update_role,
+)
+from smartgov.accounts.services.tokens import (
+    authenticate_token,
+    create_token,
+    revoke_token,
+)
+from smartgov.accounts.services.users import (
+    create_app_account,
+    create_citizen,
+    create_enterprise,
+    create_staff,
+    deactivate_user,
+    find_citizen_by_id,
+    reactivate_user,
+    set_password,
+    update_user,
+)
+
+__all__ = [
+    "assign_role",
+    "authenticate_password",
+    "authenticate_token",
+    "change_password",
+    "create_app_account",
+    "create_citizen",
+    "create_department",
+    "create_enterprise",
+    "create_role",
+    "create_staff",
+    "create_token",
+    "deactivate_user",
+    "find_citizen_by_id",
+    "grant_initial_role",
+    "reactivate_user",
+    "record_logout",
+    "remove_membership",
+    "revoke_token",
+    "set_password",
+    "sync_builtin_roles",
+    "unlock_user",
+    "update_department",
+    "update_role",
+    "update_user",
+]

@@ -1,0 +1,228 @@
+"""Writing and verifying the hash-chained audit log.
+
+Each record's hash is SM3 over a canonical JSON of its content and the previous record's hash,
+so altering, deleting or inserting any row breaks the chain at that row. ``record`` must run
+inside the transaction of the change it describes; it locks the chain head so appends are
+serialised and the chain stays linear under concurrent writers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from smartgov.core import context
+from smartgov.core.crypto import sm3_hex
+from smartgov.core.models import AuditHead, AuditRecord
+
+GENESIS_HASH = "0" * 64
+UTC_TZ = UTC
+
+HASHED_FIELDS = (
+    "seq",
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "request_id",
+    "source_ip",
+    "channel",
+    "prev_hash",
+)
+
+
+def _json_default(value: Any):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Decimal, UUID)):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Round-trip through JSON so what is hashed is exactly what the database stores."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+
+
+def canonical_bytes(fields: dict[str, Any]) -> bytes:
+    return json.dumps(
+        fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default
+    ).encode("utf-8")
+
+
+def compute_hash(fields: dict[str, Any]) -> str:
+    return sm3_hex(canonical_bytes({name: fields[name] for name in HASHED_FIELDS}))
+
+
+def _time_text(moment: datetime) -> str:
+    # Microsecond UTC ISO text: identical on SQLite and PostgreSQL after a round trip.
+    return moment.astimezone(UTC_TZ).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """Plain-JSON view of a model instance for before/after (concrete fields; FKs as ids)."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if getattr(field, "audit_exclude", False) or field.name in {"password"}:
+            continue
+        data[field.attname if field.is_relation else field.name] = field.value_from_object(instance)
+    return to_jsonable(data)
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Append one audit record in the current transaction (opens one if there is none)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:255]
+    ctx = context.current()
+    actor_id = getattr(actor, "pk", None) if actor is not None else None
+    actor_name = getattr(actor, "username", "") if actor is not None else "system"
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(
+            id=1, defaults={"seq": 0, "last_hash": GENESIS_HASH}
+        )
+        fields: dict[str, Any] = {
+            "seq": head.seq + 1,
+            "created_at": _time_text(timezone.now()),
+            "actor_id": actor_id,
+            "actor_name": actor_name or "",
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "object_repr": object_repr[:255],
+            "before": to_jsonable(before),
+            "after": to_jsonable(after),
+            "request_id": ctx.request_id,
+            "source_ip": ctx.source_ip,
+            "channel": ctx.channel,
+            "prev_hash": head.last_hash,
+        }
+        digest = compute_hash(fields)
+        entry = AuditRecord.objects.create(
+            **{**fields, "created_at": datetime.fromisoformat(fields["created_at"])},
+            hash=digest,
+        )
+        AuditHead.objects.filter(id=1).update(seq=fields["seq"], last_hash=digest)
+    return entry
+
+
+def record_fields(entry: AuditRecord) -> dict[str, Any]:
+    """The hashed fields of a stored record, as they were when hashed."""
+    return {
+        "seq": entry.seq,
+        "created_at": _time_text(entry.created_at),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+        "request_id": entry.request_id,
+        "source_ip": entry.source_ip,
+        "channel": entry.channel,
+        "prev_hash": entry.prev_hash,
+    }
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+    record_id: int | None = None
+
+    def describe(self) -> str:
+        return f"record #{self.seq}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    last_seq: int
+    broken: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def verify_chain(*, batch_size: int = 2000) -> VerifyResult:
+    """Walk the chain in sequence order; report the first record that does not link."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    last_seq = 0
+    queryset = AuditRecord.objects.order_by("seq")
+    for entry in queryset.iterator(chunk_size=batch_size):
+        if entry.seq != expected_seq:
+            if entry.seq < expected_seq:
+                reason = f"sequence number repeats (expected {expected_seq})"
+            else:
+                reason = (
+                    f"records #{expected_seq}..#{entry.seq - 1} are missing (deleted)"
+                    if entry.seq - 1 > expected_seq
+                    else f"record #{expected_seq} is missing (deleted)"
+                )
+            return VerifyResult(checked, last_seq, ChainBreak(entry.seq, reason, entry.pk))
+        if entry.prev_hash != expected_prev:
+            return VerifyResult(
+                checked,
+                last_seq,
+                ChainBreak(entry.seq, "does not link to the previous record", entry.pk),
+            )
+        if compute_hash(record_fields(entry)) != entry.hash:
+            return VerifyResult(
+                checked,
+                last_seq,
+                ChainBreak(entry.seq, "content does not match its hash (altered)", entry.pk),
+            )
+        expected_prev = entry.hash
+        expected_seq += 1
+        checked += 1
+        last_seq = entry.seq
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.seq != last_seq or head.last_hash != expected_prev):
+        return VerifyResult(
+            checked,
+            last_seq,
+            ChainBreak(
+                last_seq + 1,
+                f"the chain head expects record #{head.seq}; records after #{last_seq} "
+                "are missing (deleted)",
+            ),
+        )
+    return VerifyResult(checked, last_seq, None)

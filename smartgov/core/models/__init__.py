@@ -1,0 +1,14 @@
+from smartgov.core.models.audit import AuditHead, AuditRecord
+from smartgov.core.models.calendar import CalendarDay, CalendarYear
+from smartgov.core.models.org import Department, DepartmentKind, Region, RegionLevel
+
+__all__ = [
+    "AuditHead",
+    "AuditRecord",
+    "CalendarDay",
+    "CalendarYear",
+    "Department",
+    "DepartmentKind",
+    "Region",
+    "RegionLevel",
+]

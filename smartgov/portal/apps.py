@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "smartgov.portal"
+    label = "portal"
+    verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from smartgov.portal import navigation
+
+        navigation._register_foundation_entries()

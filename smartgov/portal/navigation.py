@@ -1,0 +1,141 @@
+"""The navigation menu: entries shown only to users whose permissions allow them.
+
+Domain apps add entries with ``register_nav`` in their AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from smartgov.accounts.scope import has_perm
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    icon: str = ""
+    permission: str | None = None  # None: any signed-in user of the kinds below
+    kinds: tuple[str, ...] = ("citizen", "enterprise", "staff")
+    order: int = 100
+    group: str = ""
+
+
+_ENTRIES: list[NavEntry] = []
+
+
+def register_nav(entry: NavEntry) -> None:
+    _ENTRIES.append(entry)
+    _ENTRIES.sort(key=lambda e: e.order)
+
+
+def navigation_for(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    visible = []
+    for entry in _ENTRIES:
+        if user.kind not in entry.kinds:
+            continue
+        if entry.permission is not None and not has_perm(user, entry.permission):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        visible.append(
+            {
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "group": entry.group,
+                "url_name": entry.url_name,
+            }
+        )
+    return visible
+
+
+def _register_foundation_entries() -> None:
+    from smartgov.accounts.permissions import Perm
+
+    register_nav(
+        NavEntry(_("Home"), "portal:home", icon="home", order=10, kinds=("citizen", "enterprise"))
+    )
+    register_nav(
+        NavEntry(
+            _("Workbench"),
+            "portal:workbench",
+            icon="inbox",
+            order=10,
+            kinds=("staff",),
+            permission=Perm.USE_WORKBENCH,
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Accounts"),
+            "portal:admin_users",
+            icon="users",
+            order=900,
+            kinds=("staff",),
+            permission=Perm.VIEW_USER,
+            group="admin",
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Departments"),
+            "portal:admin_departments",
+            icon="building",
+            order=910,
+            kinds=("staff",),
+            permission=Perm.MANAGE_DEPARTMENT,
+            group="admin",
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Roles"),
+            "portal:admin_roles",
+            icon="shield",
+            order=920,
+            kinds=("staff",),
+            permission=Perm.MANAGE_ROLE,
+            group="admin",
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Single sign-on"),
+            "portal:admin_oidc_clients",
+            icon="key",
+            order=930,
+            kinds=("staff",),
+            permission=Perm.MANAGE_OIDC_CLIENT,
+            group="admin",
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Calendar"),
+            "portal:admin_calendar",
+            icon="calendar",
+            order=940,
+            kinds=("staff",),
+            permission=Perm.MANAGE_CALENDAR,
+            group="admin",
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Audit log"),
+            "portal:admin_audit",
+            icon="list-check",
+            order=950,
+            kinds=("staff",),
+            permission=Perm.VIEW_AUDIT,
+            group="admin",
+        )
+    )

@@ -1,0 +1,18 @@
+"""URL map: pages (portal), the API under /api/v1/, the OIDC provider under /o/."""
+
+from django.urls import include, path
+from oauth2_provider import urls as oauth2_urls
+
+from smartgov.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("o/", include(oauth2_urls, namespace="oauth2_provider")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("smartgov.portal.urls")),
+]
+
+handler404 = "smartgov.portal.views.errors.page_not_found"
+handler500 = "smartgov.portal.views.errors.server_error"
+handler403 = "smartgov.portal.views.errors.permission_denied"
+handler400 = "smartgov.portal.views.errors.bad_request"
