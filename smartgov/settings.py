@@ -176,7 +176,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(2 * 1024 
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app keeps its own catalog in <app>/locale (compiled with scripts/compilemessages.py).
+LOCALE_PATHS: list = []
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,133 @@
+"""Shared fixtures: the region tree, departments in two districts, users of each role."""
+
+from __future__ import annotations
+
+import pytest
+
+from smartgov.accounts import services as account_services
+from smartgov.accounts.permissions import AUDITOR, SECURITY_ADMIN, STAFF, SYSTEM_ADMIN
+from smartgov.core.models import Department, DepartmentKind, Region
+from smartgov.core.services import load_regions
+
+PASSWORD = "Str0ng-Passw0rd!"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    from smartgov.core import workcalendar
+
+    workcalendar.invalidate_cache()
+    yield
+    workcalendar.invalidate_cache()
+
+
+@pytest.fixture
+def regions(db):
+    load_regions()
+    return Region.objects
+
+
+@pytest.fixture
+def org(regions):
+    """City government, data bureau, and two districts (西湖区, 上城区) with one bureau each."""
+    hangzhou = Region.objects.get(code="330100")
+    city = Department(name="杭州市人民政府", kind=DepartmentKind.CITY_OFFICE, region=hangzhou)
+    city.save()
+    data_bureau = Department(
+        name="杭州市数据资源管理局", kind=DepartmentKind.DATA_BUREAU, region=hangzhou, parent=city
+    )
+    data_bureau.save()
+    departments = {"city": city, "data_bureau": data_bureau}
+    for key, code in (("xihu", "330106"), ("shangcheng", "330102")):
+        district = Region.objects.get(code=code)
+        government = Department(
+            name=f"{district.name}人民政府",
+            kind=DepartmentKind.DISTRICT_OFFICE,
+            region=district,
+            parent=city,
+        )
+        government.save()
+        bureau = Department(
+            name=f"{district.name}市场监督管理局",
+            kind=DepartmentKind.BUREAU,
+            region=district,
+            parent=government,
+        )
+        bureau.save()
+        departments[key] = government
+        departments[f"{key}_bureau"] = bureau
+    return departments
+
+
+def make_staff(username, department, role, scope=None, *, name=None):
+    user = account_services.create_staff(
+        actor=None, username=username, name=name or username, password=PASSWORD
+    )
+    account_services.grant_initial_role(
+        user=user, department=department, role_code=role, scope=scope
+    )
+    return user
+
+
+@pytest.fixture
+def sysadmin(org):
+    return make_staff("sysadmin", org["data_bureau"], SYSTEM_ADMIN, "city")
+
+
+@pytest.fixture
+def secadmin(org):
+    return make_staff("secadmin", org["data_bureau"], SECURITY_ADMIN, "city")
+
+
+@pytest.fixture
+def auditor(org):
+    return make_staff("auditor", org["data_bureau"], AUDITOR, "city")
+
+
+@pytest.fixture
+def xihu_admin(org):
+    return make_staff("xihu_admin", org["xihu"], SYSTEM_ADMIN, "region_tree")
+
+
+@pytest.fixture
+def shangcheng_admin(org):
+    return make_staff("shangcheng_admin", org["shangcheng"], SYSTEM_ADMIN, "region_tree")
+
+
+@pytest.fixture
+def xihu_staff(org):
+    return make_staff("xihu_staff", org["xihu_bureau"], STAFF, "department")
+
+
+@pytest.fixture
+def shangcheng_staff(org):
+    return make_staff("shangcheng_staff", org["shangcheng_bureau"], STAFF, "department")
+
+
+@pytest.fixture
+def citizen(db):
+    return account_services.create_citizen(
+        actor=None,
+        username="zhangsan",
+        real_name="张三",
+        citizen_id="11010519491231002X",
+        password=PASSWORD,
+        phone="13800138000",
+    )
+
+
+@pytest.fixture
+def api_client(client):
+    """Django test client; use ``bearer(user)`` for token auth."""
+    return client
+
+
+@pytest.fixture
+def bearer():
+    """Make an Authorization header dict for a user via a real personal token."""
+
+    def make(user):
+        _, secret = account_services.create_token(actor=user, name="test", expires_at=None)
+        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    return make
