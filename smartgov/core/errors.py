@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class SmartgovError(Exception):
     """A failure a caller can act on: a stable machine code, a human message, optional detail.
 
     Services raise it; the API handler and the page views turn it into a response. The code is
-    what clients branch on, so it never changes once published.
+    what clients branch on, so it never changes once published. The message is an English
+    msgid, translated into the active language (zh-hans by default) when it is read.
     """
 
     status = 400
@@ -24,10 +27,16 @@ class SmartgovError(Exception):
     ) -> None:
         super().__init__(message)
         self.code = code
-        self.message = str(message)
+        self.raw_message = message
         self.detail = detail
         if status is not None:
             self.status = status
+
+    @property
+    def message(self) -> str:
+        return gettext(str(self.raw_message)) if isinstance(self.raw_message, str) else str(
+            self.raw_message
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "detail": self.detail}
@@ -71,4 +80,4 @@ class Throttled(SmartgovError):
 
 def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
     """The JSON shape of every API error."""
-    return {"code": code, "message": str(message), "detail": detail}
+    return {"code": code, "message": gettext(str(message)), "detail": detail}
