@@ -13,7 +13,8 @@ from smartgov.core.errors import InvalidInput
 
 # --- GB 11643 citizen ID (公民身份号码) ---------------------------------------------------------
 
-_CITIZEN_ID_RE = re.compile(r"^\d{17}[\dX]$")
+# ASCII only: \d alone also matches full-width and other Unicode digits, which int() accepts.
+_CITIZEN_ID_RE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 _CITIZEN_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CITIZEN_CHECK = "10X98765432"
 # First two digits of GB/T 2260 province-level codes.
@@ -126,7 +127,7 @@ def check_credit_code(value: str) -> str:
 
 # --- Mobile numbers ---------------------------------------------------------------------------
 
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 
 
 def check_mobile(value: str) -> str:
@@ -156,7 +157,7 @@ def mask_name(value: str) -> str:
 
 # --- Region codes -----------------------------------------------------------------------------
 
-_REGION_CODE_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+_REGION_CODE_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$", re.ASCII)
 
 
 def check_region_code(value: str) -> str:
