@@ -128,7 +128,11 @@ def decrypt_field(stored: str) -> str:
         return ""
     if not stored.startswith(_FIELD_PREFIX):
         raise DecryptionError()
-    return sm4_decrypt(field_key(), base64.b64decode(stored[len(_FIELD_PREFIX) :])).decode()
+    try:
+        blob = base64.b64decode(stored[len(_FIELD_PREFIX) :], validate=True)
+    except binascii.Error as exc:  # a corrupted column is a decryption failure, not a crash
+        raise DecryptionError() from exc
+    return sm4_decrypt(field_key(), blob).decode()
 
 
 def blind_index(value: str, *, purpose: str) -> str:
