@@ -4,8 +4,6 @@ Handlers parse, call one service, and return; scope and permission checks live i
 and in ``accounts.scope``.
 """
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate

@@ -1,7 +1,5 @@
 """Regions API: the GB/T 2260 tree, its ancestors and descendants."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
