@@ -1,12 +1,14 @@
 """URL map: pages (portal), the API under /api/v1/, the OIDC provider under /o/."""
 
 from django.urls import include, path
+from django.views.generic import RedirectView
 from oauth2_provider import urls as oauth2_urls
 
 from smartgov.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("o/", include(oauth2_urls, namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smartgov.portal.urls")),

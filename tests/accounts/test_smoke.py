@@ -17,3 +17,16 @@ def test_query_filtered_lists_answer(client, sysadmin, bearer):
         response = client.get(url, **headers)
         assert response.status_code == 200, (url, response.content[:300])
         assert "items" in response.json()
+
+
+def test_api_docs_served_without_cdn(client, db):
+    response = client.get("/api/docs")
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn.jsdelivr.net" not in html
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/v1/regions" in schema.json()["paths"]
