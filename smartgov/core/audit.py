@@ -9,6 +9,7 @@ serialised and the chain stays linear under concurrent writers.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -57,11 +58,31 @@ def _json_default(value: Any):
     return str(value)
 
 
+def _portable_numbers(value: Any) -> Any:
+    """Floats as every database returns them: PostgreSQL's jsonb gives 1e+20 back as an
+    integer and -0.0 as 0.0, and neither database stores NaN or infinity as JSON."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value == 0:
+            return 0.0
+        if abs(value) >= 1e16:  # Python writes these with an exponent; all are integral
+            return int(value)
+        return value
+    if isinstance(value, dict):
+        return {key: _portable_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_portable_numbers(item) for item in value]
+    return value
+
+
 def to_jsonable(value: Any) -> Any:
     """Round-trip through JSON so what is hashed is exactly what the database stores."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+    return _portable_numbers(
+        json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+    )
 
 
 def canonical_bytes(fields: dict[str, Any]) -> bytes:
@@ -181,48 +202,63 @@ class VerifyResult:
 
 
 def verify_chain(*, batch_size: int = 2000) -> VerifyResult:
-    """Walk the chain in sequence order; report the first record that does not link."""
+    """Walk the chain in sequence order; report the first record that does not link.
+
+    A deleted record is named by its own (missing) sequence number. The chain head is read
+    before the walk, so records appended meanwhile are not mistaken for a truncated tail, and
+    again after it, since a genuine append moves the head in its own transaction: a record the
+    head does not count was inserted around ``record``.
+    """
+    head_at_start = AuditHead.objects.filter(id=1).first()
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
     last_seq = 0
+    hash_at_head = GENESIS_HASH
+
+    def broken(seq: int, reason: str, record_id: int | None = None) -> VerifyResult:
+        return VerifyResult(checked, last_seq, ChainBreak(seq, reason, record_id))
+
     queryset = AuditRecord.objects.order_by("seq")
     for entry in queryset.iterator(chunk_size=batch_size):
-        if entry.seq != expected_seq:
-            if entry.seq < expected_seq:
-                reason = f"sequence number repeats (expected {expected_seq})"
-            else:
-                reason = (
-                    f"records #{expected_seq}..#{entry.seq - 1} are missing (deleted)"
-                    if entry.seq - 1 > expected_seq
-                    else f"record #{expected_seq} is missing (deleted)"
-                )
-            return VerifyResult(checked, last_seq, ChainBreak(entry.seq, reason, entry.pk))
+        if entry.seq < expected_seq:
+            return broken(entry.seq, f"sequence number repeats (expected {expected_seq})", entry.pk)
+        if entry.seq > expected_seq:
+            reason = (
+                f"records #{expected_seq}..#{entry.seq - 1} are missing (deleted)"
+                if entry.seq - 1 > expected_seq
+                else f"record #{expected_seq} is missing (deleted)"
+            )
+            return broken(expected_seq, reason)
         if entry.prev_hash != expected_prev:
-            return VerifyResult(
-                checked,
-                last_seq,
-                ChainBreak(entry.seq, "does not link to the previous record", entry.pk),
-            )
+            return broken(entry.seq, "does not link to the previous record", entry.pk)
         if compute_hash(record_fields(entry)) != entry.hash:
-            return VerifyResult(
-                checked,
-                last_seq,
-                ChainBreak(entry.seq, "content does not match its hash (altered)", entry.pk),
-            )
+            return broken(entry.seq, "content does not match its hash (altered)", entry.pk)
         expected_prev = entry.hash
         expected_seq += 1
         checked += 1
         last_seq = entry.seq
-    head = AuditHead.objects.filter(id=1).first()
-    if head is not None and (head.seq != last_seq or head.last_hash != expected_prev):
-        return VerifyResult(
-            checked,
-            last_seq,
-            ChainBreak(
+        if head_at_start is not None and entry.seq == head_at_start.seq:
+            hash_at_head = entry.hash
+    if head_at_start is not None:
+        if last_seq < head_at_start.seq:
+            return broken(
                 last_seq + 1,
-                f"the chain head expects record #{head.seq}; records after #{last_seq} "
-                "are missing (deleted)",
-            ),
+                f"the chain head expects record #{head_at_start.seq}; records after "
+                f"#{last_seq} are missing (deleted)",
+            )
+        if hash_at_head != head_at_start.last_hash:
+            return broken(
+                head_at_start.seq,
+                "does not match the hash kept in the chain head (replaced)",
+            )
+    head_now = AuditHead.objects.filter(id=1).first()
+    head_seq = head_now.seq if head_now is not None else 0
+    if last_seq > head_seq:
+        extra = f"#{head_seq + 1}" + (f"..#{last_seq}" if last_seq > head_seq + 1 else "")
+        return broken(
+            head_seq + 1,
+            f"the chain head counts {head_seq} records; {extra} were not appended through "
+            "the audit log (inserted)",
         )
     return VerifyResult(checked, last_seq, None)

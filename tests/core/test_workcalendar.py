@@ -244,9 +244,7 @@ def test_the_warning_is_given_again_after_the_cache_is_invalidated(db):
         is_workday(date(UNCOVERED_YEAR, 3, 2))
 
 
-def test_a_completed_administrator_year_is_covered_and_honoured(
-    db, caplog, no_coverage_warnings
-):
+def test_a_completed_administrator_year_is_covered_and_honoured(db, caplog, no_coverage_warnings):
     _mark_year_complete(
         UNCOVERED_YEAR,
         {
