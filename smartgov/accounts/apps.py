@@ -14,6 +14,7 @@ class AccountsConfig(AppConfig):
         permissions.register()
         post_migrate.connect(_sync_roles, sender=self)
         _register_demo()
+        _register_inbox()
 
 
 def _sync_roles(sender, using="default", **kwargs) -> None:
@@ -28,3 +29,10 @@ def _register_demo() -> None:
     from smartgov.core.demo import register_demo_loader
 
     register_demo_loader("accounts", load_demo)
+
+
+def _register_inbox() -> None:
+    from smartgov.accounts.inbox import pending_for
+    from smartgov.core.workbench import register_inbox_source
+
+    register_inbox_source("accounts", pending_for, label=_("Platform administration"))
