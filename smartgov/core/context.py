@@ -20,7 +20,7 @@ class RequestContext:
 
 
 _EMPTY = RequestContext()
-_current: ContextVar[RequestContext] = ContextVar("smartgov_request", default=_EMPTY)  # noqa: B039 — frozen
+_current: ContextVar[RequestContext] = ContextVar("smartgov_request", default=_EMPTY)
 
 
 def current() -> RequestContext:
