@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from smartgov.portal.navigation import navigation_for
 
+LARGE_TEXT_COOKIE = "sg_large_text"
+
+
+def _is_active(entry_url: str, path: str) -> bool:
+    if entry_url == "/":
+        return path == "/"
+    return path == entry_url or path.startswith(entry_url)
+
 
 def portal_context(request):
+    """Navigation split into top-level entries and the 系统管理 (administration) dropdown."""
     user = getattr(request, "user", None)
+    entries = navigation_for(user) if user is not None else []
+    path = getattr(request, "path", "")
+    for entry in entries:
+        entry["active"] = _is_active(entry["url"], path)
+    admin = [e for e in entries if e["group"] == "admin"]
     return {
-        "nav": navigation_for(user) if user is not None else [],
-        "large_text": request.COOKIES.get("sg_large_text") == "1",
+        "nav": entries,
+        "nav_main": [e for e in entries if e["group"] != "admin"],
+        "nav_admin": admin,
+        "nav_admin_active": any(e["active"] for e in admin),
+        "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
     }

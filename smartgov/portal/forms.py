@@ -5,21 +5,312 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
-class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Login name"), max_length=150)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=256)
+from smartgov.accounts.models import Role, Scope, UserKind
+from smartgov.core.models import DepartmentKind
 
 
-class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
-    new_password = forms.CharField(
-        label=_("New password"), widget=forms.PasswordInput, min_length=8
+class StyledForm(forms.Form):
+    """Adds Tabler's classes to every widget, and marks fields with errors as invalid."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(
+                widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
+            ):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+class LoginForm(StyledForm):
+    username = forms.CharField(
+        label=_("Login name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
-    new_password_again = forms.CharField(label=_("New password again"), widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PasswordChangeForm(StyledForm):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        min_length=8,
+        help_text=_("At least 8 characters; avoid common words and your login name."),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", _("The two new passwords differ."))
         return data
+
+
+# --- Personal API tokens ----------------------------------------------------------------------
+
+TOKEN_LIFETIMES = [
+    (30, _("30 days")),
+    (90, _("90 days")),
+    (180, _("180 days")),
+    (365, _("One year")),
+]
+
+
+class TokenCreateForm(StyledForm):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=64,
+        help_text=_("What the token is for, e.g. the script or system that uses it."),
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Valid for"), choices=TOKEN_LIFETIMES, coerce=int, initial=90
+    )
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+ACTIVE_CHOICES = [("", _("Active and inactive")), ("1", _("Active")), ("0", _("Inactive"))]
+
+
+class UserFilterForm(StyledForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name or login name")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Account kind"),
+        required=False,
+        choices=[("", _("All kinds")), *UserKind.choices],
+    )
+    active = forms.ChoiceField(label=_("Status"), required=False, choices=ACTIVE_CHOICES)
+
+
+class _NewPasswordMixin:
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class StaffCreateForm(_NewPasswordMixin, StyledForm):
+    username = forms.CharField(label=_("Login name"), max_length=150)
+    name = forms.CharField(label=_("Real name"), max_length=128)
+    phone = forms.CharField(label=_("Mobile number"), max_length=11, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Give it to the staff member in person; they should change it at once."),
+    )
+    password_again = forms.CharField(
+        label=_("Initial password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class UserEditForm(StyledForm):
+    display_name = forms.CharField(label=_("Name"), max_length=128)
+    phone = forms.CharField(label=_("Mobile number"), max_length=11, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    legal_representative = forms.CharField(
+        label=_("Legal representative"), max_length=64, required=False
+    )
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        if account.kind != UserKind.ENTERPRISE:
+            del self.fields["legal_representative"]
+
+    def changes(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class SetPasswordForm(_NewPasswordMixin, StyledForm):
+    password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("New password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class AssignRoleForm(StyledForm):
+    """Department choices are the ones the actor may assign roles in (from the scope layer)."""
+
+    department = forms.TypedChoiceField(label=_("Department"), coerce=int)
+    role = forms.ChoiceField(label=_("Role"))
+    scope = forms.ChoiceField(
+        label=_("Data scope"),
+        choices=[("", _("The role's default")), *Scope.choices],
+        required=False,
+    )
+    title = forms.CharField(label=_("Job title"), max_length=64, required=False)
+
+    def __init__(self, *args, departments, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "---------"), *departments]
+        self.fields["role"].choices = [("", "---------"), *roles]
+
+
+# --- Departments ------------------------------------------------------------------------------
+
+
+class DepartmentForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=128)
+    short_name = forms.CharField(label=_("Short name"), max_length=64, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DepartmentKind.choices)
+    region_code = forms.ChoiceField(label=_("Region"))
+    parent_id = forms.TypedChoiceField(
+        label=_("Parent department"), coerce=int, required=False, empty_value=None
+    )
+    code = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=18,
+        required=False,
+        help_text=_("Optional; 18 characters with a check character (GB 32100)."),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+
+    def __init__(self, *args, regions, parents, allow_top_level, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = [("", "---------"), *regions]
+        top = [("", _("(top level)"))] if allow_top_level else [("", "---------")]
+        self.fields["parent_id"].choices = [*top, *parents]
+        self.fields["parent_id"].required = not allow_top_level
+
+
+# --- Roles ------------------------------------------------------------------------------------
+
+
+class RoleForm(StyledForm):
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=64,
+        help_text=_("Lower-case letters, digits and _; cannot be changed later."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=64)
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, permissions, editing: Role | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].choices = permissions
+        if editing is not None:
+            del self.fields["code"]
+
+
+# --- Working-day calendar ---------------------------------------------------------------------
+
+DAY_STATUS_CHOICES = [
+    ("holiday", _("Holiday (no work)")),
+    ("workday", _("Working day (adjusted, 调休)")),
+]
+
+
+class CalendarDayForm(StyledForm):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label=_("The day is a"), choices=DAY_STATUS_CHOICES)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=64,
+        required=False,
+        help_text=_("e.g. 春节 (Spring Festival), or 春节调休 for an adjusted working day."),
+    )
+
+
+class CalendarYearForm(StyledForm):
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=255,
+        help_text=_("The State Council notice, e.g. 国务院办公厅关于2027年部分节假日安排的通知."),
+    )
+    complete = forms.BooleanField(
+        label=_("All holidays and adjusted working days of this year are entered"),
+        required=False,
+        initial=True,
+    )
+
+
+# --- Single sign-on clients -------------------------------------------------------------------
+
+
+class OidcClientForm(StyledForm):
+    name = forms.CharField(label=_("Application name"), max_length=255)
+    redirect_uris = forms.CharField(
+        label=_("Redirect URIs"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://app.example.gov.cn/cb"}),
+        help_text=_("One per line; the exact addresses users return to after signing in."),
+    )
+    confidential = forms.TypedChoiceField(
+        label=_("Client type"),
+        choices=[
+            ("1", _("Confidential (server-side application with a secret)")),
+            ("0", _("Public (mobile or single-page app, no secret)")),
+        ],
+        coerce=lambda value: value == "1",
+        initial="1",
+    )
+    skip_authorization = forms.BooleanField(
+        label=_("Trusted: skip the consent screen"),
+        required=False,
+        help_text=_("Only for the city's own systems."),
+    )
+
+    def redirect_uri_list(self) -> list[str]:
+        lines = self.cleaned_data["redirect_uris"].splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+
+# --- Audit log --------------------------------------------------------------------------------
+
+
+class AuditFilterForm(StyledForm):
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.CharField(label=_("Actor (login name)"), required=False, max_length=150)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, actions, object_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *[(a, a) for a in actions]]
+        self.fields["object_type"].choices = [
+            ("", _("All object types")),
+            *[(t, t) for t in object_types],
+        ]

@@ -75,7 +75,7 @@ def _register_foundation_entries() -> None:
     )
     register_nav(
         NavEntry(
-            _("Accounts"),
+            _("Account management"),
             "portal:admin_users",
             icon="users",
             order=900,

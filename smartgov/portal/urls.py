@@ -1,6 +1,7 @@
 from django.urls import path
 
-from smartgov.portal.views import auth, home
+from smartgov.portal.views import auth, home, tokens
+from smartgov.portal.views.console import audit, calendar, departments, roles, sso, users
 
 app_name = "portal"
 
@@ -9,5 +10,66 @@ urlpatterns = [
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("account/password/", auth.password_change_view, name="password_change"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("workbench/", home.workbench, name="workbench"),
+    # Admin console (系统管理)
+    path("console/users/", users.user_list, name="admin_users"),
+    path("console/users/new/", users.user_create, name="admin_user_create"),
+    path("console/users/<int:pk>/", users.user_detail, name="admin_user_detail"),
+    path("console/users/<int:pk>/edit/", users.user_edit, name="admin_user_edit"),
+    path("console/users/<int:pk>/password/", users.user_set_password, name="admin_user_password"),
+    path("console/users/<int:pk>/deactivate/", users.user_deactivate, name="admin_user_deactivate"),
+    path("console/users/<int:pk>/reactivate/", users.user_reactivate, name="admin_user_reactivate"),
+    path("console/users/<int:pk>/unlock/", users.user_unlock, name="admin_user_unlock"),
+    path("console/users/<int:pk>/roles/", users.user_assign_role, name="admin_user_assign_role"),
+    path(
+        "console/users/<int:pk>/roles/<int:membership_pk>/remove/",
+        users.user_remove_membership,
+        name="admin_user_remove_membership",
+    ),
+    path(
+        "console/users/<int:pk>/tokens/<int:token_pk>/revoke/",
+        users.user_revoke_token,
+        name="admin_user_revoke_token",
+    ),
+    path("console/departments/", departments.department_list, name="admin_departments"),
+    path("console/departments/new/", departments.department_create, name="admin_department_create"),
+    path(
+        "console/departments/<int:pk>/edit/",
+        departments.department_edit,
+        name="admin_department_edit",
+    ),
+    path("console/roles/", roles.role_list, name="admin_roles"),
+    path("console/roles/new/", roles.role_create, name="admin_role_create"),
+    path("console/roles/<int:pk>/edit/", roles.role_edit, name="admin_role_edit"),
+    path("console/calendar/", calendar.calendar_overview, name="admin_calendar"),
+    path("console/calendar/<int:year>/", calendar.calendar_year, name="admin_calendar_year"),
+    path(
+        "console/calendar/<int:year>/days/new/",
+        calendar.calendar_day_edit,
+        name="admin_calendar_day_create",
+    ),
+    path(
+        "console/calendar/days/<str:day>/edit/",
+        calendar.calendar_day_edit,
+        name="admin_calendar_day_edit",
+    ),
+    path(
+        "console/calendar/days/<str:day>/delete/",
+        calendar.calendar_day_delete,
+        name="admin_calendar_day_delete",
+    ),
+    path(
+        "console/calendar/<int:year>/complete/",
+        calendar.calendar_year_complete,
+        name="admin_calendar_year_complete",
+    ),
+    path("console/sso/", sso.client_list, name="admin_oidc_clients"),
+    path("console/sso/new/", sso.client_create, name="admin_oidc_client_create"),
+    path("console/sso/<int:pk>/rotate/", sso.client_rotate, name="admin_oidc_client_rotate"),
+    path("console/sso/<int:pk>/delete/", sso.client_delete, name="admin_oidc_client_delete"),
+    path("console/audit/", audit.audit_list, name="admin_audit"),
+    path("console/audit/verify/", audit.audit_verify, name="admin_audit_verify"),
+    path("console/audit/<int:seq>/", audit.audit_detail, name="admin_audit_detail"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -38,7 +39,15 @@ def login_view(request):
             return redirect(_safe_next(request) or "portal:home")
         failure = getattr(request, "login_error", None)
         form.add_error(None, failure.message if failure else _("Wrong login name or password."))
-    return render(request, "portal/login.html", {"form": form, "next": _safe_next(request)})
+    return render(
+        request,
+        "portal/login.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "max_failures": settings.LOGIN_MAX_FAILURES,
+        },
+    )
 
 
 @require_POST
