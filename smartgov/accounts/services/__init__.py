@@ -13,6 +13,12 @@ from smartgov.accounts.services.login import (
     record_logout,
     unlock_user,
 )
+from smartgov.accounts.services.oidc import (
+    delete_client,
+    list_clients,
+    register_client,
+    rotate_client_secret,
+)
 from smartgov.accounts.services.roles import (
     assign_role,
     create_role,
@@ -53,12 +59,16 @@ __all__ = [
     "create_token",
     "deactivate_user",
     "delete_calendar_day",
+    "delete_client",
     "find_citizen_by_id",
     "grant_initial_role",
+    "list_clients",
     "reactivate_user",
     "record_logout",
+    "register_client",
     "remove_membership",
     "revoke_token",
+    "rotate_client_secret",
     "set_calendar_day",
     "set_calendar_year",
     "set_password",
