@@ -127,7 +127,8 @@ def calendar_day_edit(request, year: int | None = None, day: str | None = None):
                 name=data["name"],
             )
         except SmartgovError as exc:
-            form.add_error("day" if exc.code.startswith("day") else None, exc.message)
+            field = {"name_too_long": "name", "year_out_of_range": "day", "invalid_date": "day"}
+            form.add_error(field.get(exc.code), exc.message)
         else:
             messages.success(request, _("Calendar entry for %(day)s saved.") % {"day": data["day"]})
             return redirect("portal:admin_calendar_year", year=data["day"].year)
