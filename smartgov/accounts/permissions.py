@@ -31,7 +31,15 @@ PLATFORM_ADMIN_GROUP = "platform_admin"
 
 
 def register() -> None:
-    register_permissions(Perm)
+    register_permissions(
+        Perm,
+        city_wide={
+            Perm.MANAGE_REGION,
+            Perm.MANAGE_CALENDAR,
+            Perm.MANAGE_ROLE,
+            Perm.MANAGE_OIDC_CLIENT,
+        },
+    )
     register_role(
         BuiltinRole(
             code=SYSTEM_ADMIN,

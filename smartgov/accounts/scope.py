@@ -16,6 +16,7 @@ from operator import or_
 from django.db.models import Model, Q, QuerySet
 
 from smartgov.core.errors import NotFound, PermissionDeniedError
+from smartgov.core.permissions import is_city_wide
 from smartgov.core.tree import subtree_q
 
 
@@ -47,8 +48,15 @@ def clear_cache(user) -> None:
         del user._sg_memberships
 
 
+def _grants(membership, code: str) -> bool:
+    """Whether a membership's role grants ``code`` (city-wide codes need a city scope)."""
+    if code not in membership.role.permissions:
+        return False
+    return membership.scope == "city" or not is_city_wide(code)
+
+
 def permissions_of(user) -> set[str]:
-    return {code for m in _memberships(user) for code in m.role.permissions}
+    return {code for m in _memberships(user) for code in m.role.permissions if _grants(m, code)}
 
 
 def has_perm(user, perm: str) -> bool:
@@ -91,7 +99,7 @@ def scope_filter(model: type[Model], user, perm: str) -> Q | None:
     """Q for the rows ``user`` may act on with ``perm``; None = all rows; Q(pk__in=[]) = none."""
     conditions = []
     for membership in _memberships(user):
-        if str(perm) not in membership.role.permissions:
+        if not _grants(membership, str(perm)):
             continue
         condition = _membership_q(model, membership)
         if condition is None:
@@ -100,6 +108,11 @@ def scope_filter(model: type[Model], user, perm: str) -> Q | None:
     if not conditions:
         return Q(pk__in=[])
     return reduce(or_, conditions)
+
+
+def has_city_scope(user, perm: str) -> bool:
+    """True when the user may exercise ``perm`` over the whole city."""
+    return any(_grants(m, str(perm)) and m.scope == "city" for m in _memberships(user))
 
 
 def restrict(queryset: QuerySet, user, perm: str) -> QuerySet:

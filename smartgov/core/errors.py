@@ -34,8 +34,10 @@ class SmartgovError(Exception):
 
     @property
     def message(self) -> str:
-        return gettext(str(self.raw_message)) if isinstance(self.raw_message, str) else str(
-            self.raw_message
+        return (
+            gettext(str(self.raw_message))
+            if isinstance(self.raw_message, str)
+            else str(self.raw_message)
         )
 
     def as_dict(self) -> dict[str, Any]:

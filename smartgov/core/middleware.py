@@ -79,6 +79,23 @@ class RequestContextMiddleware:
         return response
 
 
+class DefaultLanguageMiddleware:
+    """Pages speak Simplified Chinese until the user picks a language with the switch.
+
+    Runs before Django's LocaleMiddleware: without a language cookie, a page request's
+    Accept-Language is replaced by zh-hans, so an English-configured browser still gets the
+    Chinese UI by default. API clients keep content negotiation by Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api_path(request.path) and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META["HTTP_ACCEPT_LANGUAGE"] = settings.LANGUAGE_CODE
+        return self.get_response(request)
+
+
 class ApiErrorMiddleware:
     """Under /api every error is JSON ``{code, message, detail}``; pages get a friendly page.
 

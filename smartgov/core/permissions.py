@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-_PERMISSIONS: dict[str, str] = {}
+_PERMISSIONS: dict[str, object] = {}  # code -> label (lazy: translated when shown)
 _ROLES: dict[str, BuiltinRole] = {}
+# Permissions over city-wide settings (the calendar, role definitions, SSO clients): they take
+# effect only through a membership whose data scope is the whole city.
+_CITY_WIDE: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,14 @@ class BuiltinRole:
     exclusive_group: str = ""
 
 
-def register_permissions(enum_cls: type[Enum]) -> None:
-    """Add an app's permission enum (value = code, label = human name) to the registry."""
+def register_permissions(enum_cls: type[Enum], *, city_wide=()) -> None:
+    """Add an app's permission enum (value = code, label = human name) to the registry.
+
+    ``city_wide`` lists the codes that only a whole-city scope can exercise.
+    """
     for member in enum_cls:
-        label = getattr(member, "label", member.name)
-        _PERMISSIONS[str(member.value)] = str(label)
+        _PERMISSIONS[str(member.value)] = getattr(member, "label", member.name)
+    _CITY_WIDE.update(str(code) for code in city_wide)
 
 
 def register_role(role: BuiltinRole) -> None:
@@ -43,11 +49,16 @@ def register_role(role: BuiltinRole) -> None:
 
 
 def all_permissions() -> dict[str, str]:
-    return dict(sorted(_PERMISSIONS.items()))
+    """Code -> label in the active language."""
+    return {code: str(label) for code, label in sorted(_PERMISSIONS.items())}
 
 
 def builtin_roles() -> dict[str, BuiltinRole]:
     return dict(_ROLES)
+
+
+def is_city_wide(code: str) -> bool:
+    return str(code) in _CITY_WIDE
 
 
 def is_known_permission(code: str) -> bool:

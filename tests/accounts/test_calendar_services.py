@@ -244,9 +244,11 @@ def test_permission_is_checked_before_input(xihu_staff):
         services.delete_calendar_day(actor=xihu_staff, day=NEW_YEAR_2027)
 
 
-def test_a_district_system_administrator_may_manage_the_calendar(xihu_admin):
-    entry = services.set_calendar_day(actor=xihu_admin, day=NEW_YEAR_2027, is_workday=False)
-    assert entry.updated_by == "xihu_admin"
+def test_a_district_system_administrator_may_not_manage_the_city_wide_calendar(xihu_admin):
+    # The calendar is one city-wide setting: only a whole-city scope may change it.
+    with pytest.raises(PermissionDeniedError):
+        services.set_calendar_day(actor=xihu_admin, day=NEW_YEAR_2027, is_workday=False)
+    assert not CalendarDay.objects.exists()
 
 
 # --- concurrency guard ------------------------------------------------------------------------

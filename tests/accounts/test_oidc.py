@@ -183,12 +183,6 @@ def test_discovery_document_describes_the_provider(client, db):
     assert not {c for c in claims if "citizen" in c}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="settings.OAUTH2_PROVIDER needs COMPLIANT_BCP_RFC9700_PKCE_METHOD=True and "
-    "OIDC_RESPONSE_TYPES_SUPPORTED=['code'] (settings.py belongs to another engineer); the "
-    "validator already refuses plain PKCE, the discovery document still advertises it",
-)
 def test_discovery_advertises_only_what_is_accepted(client, db):
     meta = client.get("/o/.well-known/openid-configuration").json()
     assert meta["code_challenge_methods_supported"] == ["S256"]
@@ -325,12 +319,6 @@ def test_consent_page_deny(base_url, redirect_uri, consent_client, citizen):
     assert AccessToken.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="oauth2_provider precedes smartgov.accounts in INSTALLED_APPS, so DOT's own "
-    "authorize.html shadows ours; move 'oauth2_provider' after 'smartgov.accounts' "
-    "(settings.py belongs to another engineer)",
-)
 def test_consent_page_uses_the_portal_layout(base_url, redirect_uri, consent_client, citizen):
     application, secret = consent_client
     browser = browser_login(base_url, "zhangsan")

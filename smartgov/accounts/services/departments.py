@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from smartgov.accounts.permissions import Perm
-from smartgov.accounts.scope import access, require_perm
+from smartgov.accounts.scope import access, has_city_scope, require_perm, restrict
 from smartgov.core import audit
-from smartgov.core.errors import Conflict, InvalidInput
-from smartgov.core.models import Department, DepartmentKind
+from smartgov.core.errors import Conflict, InvalidInput, PermissionDeniedError
+from smartgov.core.models import Department, DepartmentKind, Region
 from smartgov.core.services import region_by_code
 from smartgov.core.validators import check_credit_code
 
@@ -28,11 +28,23 @@ def _clean_department(values: dict, *, actor, instance: Department | None) -> di
     if cleaned.get("code"):
         cleaned["code"] = check_credit_code(cleaned["code"])
     if "region_code" in cleaned:
-        cleaned["region"] = region_by_code(cleaned.pop("region_code"))
+        region = region_by_code(cleaned.pop("region_code"))
+        if not restrict(
+            Region.objects.filter(pk=region.pk), actor, Perm.MANAGE_DEPARTMENT
+        ).exists():
+            raise PermissionDeniedError(
+                "region_out_of_scope", "The region is outside your data scope."
+            )
+        cleaned["region"] = region
     if "parent_id" in cleaned:
         parent_id = cleaned.pop("parent_id")
         if parent_id is None:
             require_perm(actor, Perm.MANAGE_DEPARTMENT)
+            if not has_city_scope(actor, Perm.MANAGE_DEPARTMENT):
+                raise PermissionDeniedError(
+                    "city_scope_required",
+                    "Only an administrator with whole-city scope can add top-level departments.",
+                )
             cleaned["parent"] = None
         else:
             # A new parent must itself be inside the actor's scope.
