@@ -37,6 +37,7 @@ def calendar_tasks(user) -> list[InboxItem]:
                 title=_("Enter the %(year)s public-holiday schedule") % {"year": year},
                 source=SOURCE,
                 kind="calendar",
+                kind_label=_("Working-day calendar"),
                 link=reverse("portal:admin_calendar_year", args=[year]),
                 deadline=deadline,
             )
@@ -54,6 +55,7 @@ def locked_accounts(user) -> list[InboxItem]:
             title=_("Account %(name)s is locked after failed logins") % {"name": str(account)},
             source=SOURCE,
             kind="lockout",
+            kind_label=_("Account lockout"),
             link=reverse("portal:admin_user_detail", args=[account.pk]),
             deadline=account.locked_until,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smartgov.core.crypto import decrypt_field
@@ -99,7 +100,8 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        return self.name
+        # Built-in role names are English msgids; custom roles are named by administrators.
+        return gettext(self.name) if self.builtin else self.name
 
 
 class Scope(models.TextChoices):

@@ -27,7 +27,8 @@ class InboxItem:
     source: str  # module code, e.g. "services"
     link: str
     deadline: datetime | None = None
-    kind: str = ""  # e.g. "approval", "case", "access_request"
+    kind: str = ""  # code for filtering, e.g. "approval", "case", "access_request"
+    kind_label: str = ""  # the kind as shown, in the active language
     created_at: datetime | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
 

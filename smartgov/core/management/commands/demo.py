@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from smartgov.core import context
 from smartgov.core.demo import ordered_loaders
@@ -20,7 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_serve: bool, host: str, port: int, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        with context.audit_context(channel="demo"):
+        # Records written now (audit object names) read in the platform's default language.
+        with context.audit_context(channel="demo"), translation.override(settings.LANGUAGE_CODE):
             created = load_regions()
             self.stdout.write(f"regions: {created} new (Zhejiang, GB/T 2260, NBS 2023)")
             for loader in ordered_loaders():
