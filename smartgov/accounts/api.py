@@ -75,7 +75,8 @@ def create_my_token(request: HttpRequest, payload: TokenCreate):
     token, secret = services.create_token(
         actor=request.auth, name=payload.name, expires_at=payload.expires_at
     )
-    return 201, TokenCreated.from_orm(token).model_copy(update={"token": secret})
+    # TokenCreated requires the secret, which the row does not hold: read the row, then add it.
+    return 201, TokenCreated(**TokenRead.from_orm(token).model_dump(), token=secret)
 
 
 @router.delete(
