@@ -8,7 +8,6 @@ grant, where the access is recorded for the citizen to see.
 from __future__ import annotations
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauthlib.oauth2.rfc6749 import errors
 
 # Which scope releases each claim; a claim not listed here is never sent.
 CLAIM_SCOPES = {
@@ -45,11 +44,3 @@ class SmartgovOIDCValidator(OAuth2Validator):
     def get_discovery_claims(self, request):
         # The parent can list claims only for request-agnostic get_additional_claims.
         return ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", *CLAIM_SCOPES]
-
-    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
-        # PKCE "plain" sends the verifier in the clear; only S256 is accepted (RFC 9700 §2.1.1).
-        if request.code_challenge and request.code_challenge_method != "S256":
-            raise errors.InvalidRequestError(
-                description='Unsupported code_challenge_method; use "S256".', request=request
-            )
-        return super().save_authorization_code(client_id, code, request, *args, **kwargs)

@@ -82,21 +82,36 @@ def test_out_of_scope_department_members_are_not_found(client, org, xihu_admin, 
     assert [m["role"] for m in response.json()] == ["staff"]
 
 
-def test_department_cannot_be_created_outside_scope(client, org, xihu_admin, bearer):
+@pytest.mark.parametrize(
+    ("region_code", "status", "code"),
+    [
+        # An in-scope region under an out-of-scope parent: the parent is "not found".
+        ("330106", 404, "not_found"),
+        # Public regions may be named, but not one outside the actor's scope.
+        ("330102", 403, "region_out_of_scope"),
+    ],
+)
+def test_department_cannot_be_created_outside_scope(
+    client, org, xihu_admin, bearer, region_code, status, code
+):
+    headers = bearer(xihu_admin)
     before = Department.objects.count()
+    audit_count = AuditRecord.objects.count()
     response = client.post(
         "/api/v1/departments",
         {
             "name": "上城区某科室",
             "kind": "bureau",
-            "region_code": "330102",
+            "region_code": region_code,
             "parent_id": org["shangcheng"].pk,
         },
         content_type="application/json",
-        **bearer(xihu_admin),
+        **headers,
     )
-    assert response.status_code == 404
+    assert response.status_code == status
+    assert response.json()["code"] == code
     assert Department.objects.count() == before
+    assert AuditRecord.objects.count() == audit_count
 
 
 def test_department_can_be_created_inside_scope(client, org, xihu_admin, bearer):

@@ -210,6 +210,7 @@ def test_code_flow_with_pkce_for_a_trusted_client(base_url, redirect_uri, truste
 
     params = callback_params(browser.get(url, allow_redirects=False, timeout=10))
     assert params["state"] == state and "code" in params
+    assert params["iss"] == meta["issuer"]  # RFC 9207: lets the client detect mix-up attacks
 
     token = rp.fetch_token(
         meta["token_endpoint"],
