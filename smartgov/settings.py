@@ -54,12 +54,24 @@ def _new_rsa_pem() -> str:
     ).decode()
 
 
+def _new_sm2_private_key() -> str:
+    from smartgov.core.crypto import sm2_generate_keypair
+
+    return sm2_generate_keypair().private_key
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY") or _secret_from_var(
     "secret_key", lambda: secrets.token_urlsafe(50)
 )
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY") or _secret_from_var(
     "field_key", lambda: secrets.token_hex(16)
 )
+# SM2 key signing audit-chain checkpoints; kept outside the database so that database access
+# alone cannot rewrite the audit log unnoticed.
+AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY") or _secret_from_var(
+    "audit_sm2.key", lambda: _new_sm2_private_key()
+)
+AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("AUDIT_CHECKPOINT_INTERVAL", "100"))
 DEBUG = _env_bool("DEBUG")
 ALLOWED_HOSTS = [
     h.strip()

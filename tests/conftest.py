@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.db import connection
 
 from smartgov.accounts import services as account_services
 from smartgov.accounts.permissions import AUDITOR, SECURITY_ADMIN, STAFF, SYSTEM_ADMIN
@@ -19,6 +22,44 @@ def _fresh_calendar_cache():
     workcalendar.invalidate_cache()
     yield
     workcalendar.invalidate_cache()
+
+
+# Migrations that install the audit log's append-only triggers, in the order they apply.
+_TRIGGER_MIGRATIONS = [
+    importlib.import_module("smartgov.core.migrations.0002_audit_append_only"),
+    importlib.import_module("smartgov.core.migrations.0003_audit_checkpoints"),
+]
+
+
+def set_audit_triggers(*, armed: bool) -> None:
+    """Drop the append-only triggers (idempotent), and re-create them when ``armed``."""
+    with connection.cursor() as cursor:
+        for migration in reversed(_TRIGGER_MIGRATIONS):
+            down = {"sqlite": migration.SQLITE_DOWN, "postgresql": migration.POSTGRES_DOWN}
+            for statement in down.get(connection.vendor, []):
+                cursor.execute(statement)
+        if armed:
+            for migration in _TRIGGER_MIGRATIONS:
+                up = {"sqlite": migration.SQLITE_UP, "postgresql": migration.POSTGRES_UP}
+                for statement in up.get(connection.vendor, []):
+                    cursor.execute(statement)
+
+
+@pytest.fixture(scope="module")
+def _rearm_audit_triggers(django_db_blocker):
+    """After a module's last live test (and its flush), put the append-only triggers back."""
+    yield
+    with django_db_blocker.unblock():
+        set_audit_triggers(armed=True)
+
+
+@pytest.fixture
+def live_db(_rearm_audit_triggers, transactional_db):
+    """Committed data for live-server tests. Emptying the tables afterwards (the flush) would
+    trip the audit log's append-only triggers, so they are dropped just before it and put
+    back after the module."""
+    yield
+    set_audit_triggers(armed=False)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from smartgov.core.tree import subtree_q
 class ScopeFields:
     department: str | None = None  # lookup to a Department ("" = the row is a Department)
     region: str | None = None  # lookup to a Region ("" = the row is a Region)
-    distinct: bool = False  # set when a lookup crosses a to-many relation
+    distinct: bool = False  # set when a lookup crosses a to-many relation (rows repeat)
 
 
 def _lookup(prefix: str, attr: str) -> str:
@@ -33,6 +33,8 @@ def _lookup(prefix: str, attr: str) -> str:
 
 def _memberships(user):
     """The user's memberships with department, region and role, cached on the user object."""
+    if user is None:
+        return []
     cached = getattr(user, "_sg_memberships", None)
     if cached is None:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -120,10 +122,12 @@ def restrict(queryset: QuerySet, user, perm: str) -> QuerySet:
     condition = scope_filter(queryset.model, user, perm)
     if condition is None:
         return queryset
-    restricted = queryset.filter(condition)
-    if getattr(queryset.model, "scope_fields", ScopeFields()).distinct:
-        restricted = restricted.distinct()
-    return restricted
+    model = queryset.model
+    if getattr(model, "scope_fields", ScopeFields()).distinct:
+        # The condition crosses a to-many relation: select by key through a sub-query rather
+        # than DISTINCT, so the result still combines with select_for_update() on PostgreSQL.
+        return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
+    return queryset.filter(condition)
 
 
 def access(queryset: QuerySet, user, perm: str, **lookup):

@@ -13,15 +13,17 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from smartgov.core import context
-from smartgov.core.crypto import sm3_hex
-from smartgov.core.models import AuditHead, AuditRecord
+from smartgov.core.crypto import sm2_public_from_private, sm2_sign, sm2_verify, sm3_hex
+from smartgov.core.models import AuditCheckpoint, AuditHead, AuditRecord
 
 GENESIS_HASH = "0" * 64
 UTC_TZ = UTC
@@ -157,7 +159,74 @@ def record(
             hash=digest,
         )
         AuditHead.objects.filter(id=1).update(seq=fields["seq"], last_hash=digest)
+        interval = settings.AUDIT_CHECKPOINT_INTERVAL
+        if interval > 0 and fields["seq"] % interval == 0:
+            _sign_checkpoint(fields["seq"], digest)
     return entry
+
+
+# --- Signed checkpoints ---------------------------------------------------------------------
+
+
+def _checkpoint_message(seq: int, record_hash: str, signed_at: datetime) -> bytes:
+    return f"smartgov-audit-checkpoint|{seq}|{record_hash}|{_time_text(signed_at)}".encode()
+
+
+@lru_cache(maxsize=1)
+def signing_public_key() -> str:
+    return sm2_public_from_private(settings.AUDIT_SIGNING_KEY)
+
+
+def _sign_checkpoint(seq: int, record_hash: str) -> AuditCheckpoint:
+    signed_at = datetime.fromisoformat(_time_text(timezone.now()))
+    public_key = signing_public_key()
+    signature = sm2_sign(
+        settings.AUDIT_SIGNING_KEY,
+        _checkpoint_message(seq, record_hash, signed_at),
+        public_key=public_key,
+    )
+    return AuditCheckpoint.objects.create(
+        seq=seq,
+        record_hash=record_hash,
+        signed_at=signed_at,
+        public_key=public_key,
+        signature=signature,
+    )
+
+
+@transaction.atomic
+def checkpoint_now() -> AuditCheckpoint | None:
+    """Sign the current chain head (``smartgov audit checkpoint``); None for an empty chain."""
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is None or head.seq == 0:
+        return None
+    existing = AuditCheckpoint.objects.filter(seq=head.seq).first()
+    return existing or _sign_checkpoint(head.seq, head.last_hash)
+
+
+def _verify_checkpoints() -> ChainBreak | None:
+    """Every checkpoint must carry the platform key's valid signature over the hash that the
+    record at its sequence number still has."""
+    public_key = signing_public_key()
+    hashes = dict(
+        AuditRecord.objects.filter(seq__in=AuditCheckpoint.objects.values("seq")).values_list(
+            "seq", "hash"
+        )
+    )
+    for checkpoint in AuditCheckpoint.objects.order_by("seq").iterator():
+        message = _checkpoint_message(checkpoint.seq, checkpoint.record_hash, checkpoint.signed_at)
+        if checkpoint.public_key != public_key or not sm2_verify(
+            public_key, message, checkpoint.signature
+        ):
+            return ChainBreak(
+                checkpoint.seq, "its signed checkpoint is not signed by the platform key (forged)"
+            )
+        if hashes.get(checkpoint.seq) != checkpoint.record_hash:
+            return ChainBreak(
+                checkpoint.seq,
+                "differs from the signed checkpoint taken at this record (chain rewritten)",
+            )
+    return None
 
 
 def record_fields(entry: AuditRecord) -> dict[str, Any]:
@@ -261,4 +330,7 @@ def verify_chain(*, batch_size: int = 2000) -> VerifyResult:
             f"the chain head counts {head_seq} records; {extra} were not appended through "
             "the audit log (inserted)",
         )
+    checkpoint_break = _verify_checkpoints()
+    if checkpoint_break is not None:
+        return VerifyResult(checked, last_seq, checkpoint_break)
     return VerifyResult(checked, last_seq, None)

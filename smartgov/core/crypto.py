@@ -219,7 +219,9 @@ def sm2_verify(
     if len(signature) != 128:
         return False
     try:
-        int(signature, 16)
+        r, s_value = int(signature[:64], 16), int(signature[64:], 16)
+        if not (1 <= r < _N and 1 <= s_value < _N):  # GB/T 32918.2 verification step B1/B2
+            return False
         engine = _engine(None, public_key)
         return bool(engine.verify(signature, _message_digest(public_key, data, user_id)))
     except (ValueError, TypeError, binascii.Error):

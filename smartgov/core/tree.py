@@ -45,6 +45,27 @@ class TreeNode(models.Model):
     def path_segment(self) -> str:
         raise NotImplementedError
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_path = instance.__dict__.get("path")
+        return instance
+
+    def _refresh_path(self) -> None:
+        self.path = self.compute_path()
+        self.depth = len(self.path) // self.SEGMENT_WIDTH
+
+    def _move_descendants(self) -> None:
+        """After a save that changed this node's path, re-path its whole subtree."""
+        old = getattr(self, "_saved_path", None)
+        self._saved_path = self.path
+        if not old or old == self.path or old.startswith("tmp"):
+            return
+        for node in (
+            type(self)._default_manager.filter(subtree_q(old, include_self=False)).order_by("depth")
+        ):
+            node.save(update_fields=["path", "depth"])
+
     def compute_path(self) -> str:
         parent = self.parent
         prefix = parent.path if parent is not None else ""

@@ -116,7 +116,14 @@ def is_workday(day: date) -> bool:
 
 
 def holiday_name(day: date) -> str | None:
-    """The holiday's name (English, from the package) when ``day`` is a holiday."""
+    """The holiday's name when ``day`` is a holiday: an administrator's entry, else the
+    package's (English) name."""
+    if day in overrides.days:
+        if overrides.days[day]:
+            return None
+        from smartgov.core.models import CalendarDay
+
+        return CalendarDay.objects.filter(date=day).values_list("name", flat=True).first() or None
     if day.year in PACKAGE_YEARS:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
         if on_holiday and name:

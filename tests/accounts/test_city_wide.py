@@ -75,3 +75,10 @@ def test_city_admin_adds_a_top_level_department(sysadmin):
         actor=sysadmin, name="杭州市某直属机构", kind="bureau", region_code="330100", parent_id=None
     )
     assert department.depth == 1
+
+
+def test_no_actor_has_no_permission():
+    from smartgov.accounts.scope import require_perm
+
+    with pytest.raises(PermissionDeniedError):
+        require_perm(None, Perm.VIEW_AUDIT)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
 import json
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -17,7 +16,6 @@ from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
-from django.db import connection
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from oauth2_provider.models import AccessToken, get_application_model
@@ -100,33 +98,8 @@ def at_hash(access_token: str) -> str:
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
 
 
-_APPEND_ONLY = importlib.import_module("smartgov.core.migrations.0002_audit_append_only")
-
-
-def _run_for_vendor(statements_by_vendor) -> None:
-    with connection.cursor() as cursor:
-        for statement in statements_by_vendor.get(connection.vendor, []):
-            cursor.execute(statement)
-
-
-@pytest.fixture(scope="module")
-def _rearm_audit_triggers(django_db_blocker):
-    """After this module's last test (and its flush), put the append-only triggers back."""
-    yield
-    with django_db_blocker.unblock():
-        _run_for_vendor({"sqlite": _APPEND_ONLY.SQLITE_UP, "postgresql": _APPEND_ONLY.POSTGRES_UP})
-
-
 @pytest.fixture
-def _disarm_audit_triggers(_rearm_audit_triggers, transactional_db):
-    """A live-server test's data is committed, and emptying the tables afterwards (flush)
-    would trip the audit log's append-only triggers: drop them just before the flush."""
-    yield
-    _run_for_vendor({"sqlite": _APPEND_ONLY.SQLITE_DOWN, "postgresql": _APPEND_ONLY.POSTGRES_DOWN})
-
-
-@pytest.fixture
-def base_url(_disarm_audit_triggers, live_server):
+def base_url(live_db, live_server):
     return live_server.url
 
 

@@ -350,3 +350,15 @@ def test_sm3_reference_of_the_digest_to_sign(keypair):
         + bytes.fromhex(curve["a"] + curve["b"] + curve["g"] + keypair.public_key)
     )
     assert sm2_z(keypair.public_key) == hashlib.new("sm3", material).digest()
+
+
+def test_sm2_verify_rejects_out_of_range_signature_components():
+    from smartgov.core.crypto import _N, sm2_generate_keypair, sm2_sign, sm2_verify
+
+    keys = sm2_generate_keypair()
+    signature = sm2_sign(keys.private_key, b"msg", public_key=keys.public_key)
+    assert sm2_verify(keys.public_key, b"msg", signature)
+    zero_r = "0" * 64 + signature[64:]
+    big_s = signature[:64] + f"{_N:064x}"
+    assert not sm2_verify(keys.public_key, b"msg", zero_r)
+    assert not sm2_verify(keys.public_key, b"msg", big_s)

@@ -353,3 +353,16 @@ def test_unknown_region_is_a_404_json_error(client, xihu_staff, bearer, url):
     assert set(body) == {"code", "message", "detail"}
     assert body["code"] == "not_found"
     assert body["message"]
+
+
+def test_re_parenting_a_region_re_paths_its_descendants(regions):
+    from smartgov.core.models import Region
+
+    xihu = Region.objects.get(code="330106")
+    street = xihu.children.order_by("code").first()
+    ningbo = Region.objects.get(code="330200")
+    xihu.parent = ningbo
+    xihu.save()
+    street.refresh_from_db()
+    assert street.path.startswith(ningbo.path)
+    assert [r.code for r in street.ancestors()] == ["330000", "330200", "330106"]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from smartgov.accounts.models import Membership
@@ -39,29 +37,9 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
 
-_APPEND_ONLY = importlib.import_module("smartgov.core.migrations.0002_audit_append_only")
-
-
-def _run_for_vendor(statements_by_vendor) -> None:
-    with connection.cursor() as cursor:
-        for statement in statements_by_vendor.get(connection.vendor, []):
-            cursor.execute(statement)
-
-
-@pytest.fixture(scope="module")
-def _rearm_audit_triggers(django_db_blocker):
-    """After the module's last test (and its flush), put the append-only triggers back."""
-    yield
-    with django_db_blocker.unblock():
-        _run_for_vendor({"sqlite": _APPEND_ONLY.SQLITE_UP, "postgresql": _APPEND_ONLY.POSTGRES_UP})
-
-
 @pytest.fixture(autouse=True)
-def _disarm_audit_triggers(_rearm_audit_triggers, transactional_db):
-    """Live-server data is committed; the flush that empties the tables afterwards would trip
-    the audit log's append-only triggers, so drop them just before it (as tests/accounts do)."""
-    yield
-    _run_for_vendor({"sqlite": _APPEND_ONLY.SQLITE_DOWN, "postgresql": _APPEND_ONLY.POSTGRES_DOWN})
+def _live_database(live_db):
+    """Every test here runs against committed data (see live_db in tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")

@@ -111,23 +111,15 @@ def create_department(
 
 @transaction.atomic
 def update_department(*, actor, department_id: int, changes: dict) -> Department:
-    """Change a department; moving it re-paths its whole subtree."""
+    """Change a department; moving it re-paths its whole subtree (TreeNode.save)."""
     department = access(
         Department.objects.select_for_update(), actor, Perm.MANAGE_DEPARTMENT, pk=department_id
     )
     before = audit.snapshot(department)
-    old_path = department.path
     values = _clean_department(changes, actor=actor, instance=department)
     for field, value in values.items():
         setattr(department, field, value)
     _save_department(department)
-    if department.path != old_path:
-        for child in (
-            Department.objects.filter(path__startswith=old_path)
-            .exclude(pk=department.pk)
-            .order_by("depth")
-        ):
-            child.save()  # recomputes from the (already moved) parent
     audit.record(
         actor=actor,
         action="core.department.update",

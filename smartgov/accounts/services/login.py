@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from smartgov.accounts.models import User, UserKind
 from smartgov.accounts.permissions import Perm
-from smartgov.accounts.services.users import _apply_password, access_user_for_update
+from smartgov.accounts.scope import access
+from smartgov.accounts.services.users import _apply_password
 from smartgov.core import audit
 from smartgov.core.errors import InvalidInput, NotAuthenticated
 
@@ -94,7 +95,7 @@ def change_password(*, user: User, old_password: str, new_password: str) -> User
 @transaction.atomic
 def unlock_user(*, actor: User, user_id: int) -> User:
     """A security administrator lifts a lockout."""
-    user = access_user_for_update(actor, Perm.UNLOCK_USER, user_id)
+    user = access(User.objects.select_for_update(), actor, Perm.UNLOCK_USER, pk=user_id)
     before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None}
     user.locked_until = None
     user.failed_logins = 0

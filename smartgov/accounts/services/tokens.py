@@ -58,10 +58,7 @@ def revoke_token(*, actor: User, token_id: int) -> ApiToken:
     queryset = ApiToken.objects.select_for_update()
     token = queryset.filter(pk=token_id, user=actor).first()
     if token is None and has_perm(actor, Perm.MANAGE_TOKEN):
-        # Check scope unlocked, then lock by key: the scope query needs DISTINCT, which
-        # PostgreSQL refuses with FOR UPDATE.
-        in_scope = restrict(ApiToken.objects.all(), actor, Perm.MANAGE_TOKEN).filter(pk=token_id)
-        token = queryset.filter(pk__in=in_scope.values("pk")).first()
+        token = restrict(queryset, actor, Perm.MANAGE_TOKEN).filter(pk=token_id).first()
     if token is None:
         raise NotFound("not_found", "No such token.")
     if token.revoked_at is None:

@@ -68,16 +68,6 @@ def _save_new(user: User) -> User:
     return user
 
 
-def access_user_for_update(actor: User, perm: str, user_id: int) -> User:
-    """The account ``actor`` may act on with ``perm``, locked for the change.
-
-    Scope is checked first and the row locked by primary key afterwards: a scope reaching
-    accounts through their memberships needs DISTINCT, which PostgreSQL refuses with FOR UPDATE.
-    """
-    user = access(User.objects.all(), actor, perm, pk=user_id)
-    return User.objects.select_for_update().get(pk=user.pk)
-
-
 def citizen_index(citizen_id: str) -> str:
     return blind_index(citizen_id, purpose="citizen_id")
 
@@ -205,7 +195,7 @@ def update_user(*, actor: User, user_id: int, changes: dict) -> User:
             "These fields cannot be changed here.",
             detail={"fields": sorted(unknown)},
         )
-    user = access_user_for_update(actor, Perm.MANAGE_USER, user_id)
+    user = access(User.objects.select_for_update(), actor, Perm.MANAGE_USER, pk=user_id)
     before = audit.snapshot(user, list(changes))
     if "display_name" in changes:
         user.display_name = _check_name(changes["display_name"])
@@ -231,7 +221,7 @@ def update_user(*, actor: User, user_id: int, changes: dict) -> User:
 @transaction.atomic
 def deactivate_user(*, actor: User, user_id: int) -> User:
     """Switch an account off: it can no longer log in and its tokens stop working."""
-    user = access_user_for_update(actor, Perm.MANAGE_USER, user_id)
+    user = access(User.objects.select_for_update(), actor, Perm.MANAGE_USER, pk=user_id)
     if user.pk == actor.pk:
         raise Conflict("cannot_deactivate_self", "You cannot deactivate your own account.")
     if not user.is_active:
@@ -250,7 +240,7 @@ def deactivate_user(*, actor: User, user_id: int) -> User:
 
 @transaction.atomic
 def reactivate_user(*, actor: User, user_id: int) -> User:
-    user = access_user_for_update(actor, Perm.MANAGE_USER, user_id)
+    user = access(User.objects.select_for_update(), actor, Perm.MANAGE_USER, pk=user_id)
     if user.is_active:
         return user
     user.is_active = True
@@ -268,7 +258,7 @@ def reactivate_user(*, actor: User, user_id: int) -> User:
 @transaction.atomic
 def set_password(*, actor: User, user_id: int, password: str) -> User:
     """An administrator sets a new password (e.g. after identity checks at a counter)."""
-    user = access_user_for_update(actor, Perm.MANAGE_USER, user_id)
+    user = access(User.objects.select_for_update(), actor, Perm.MANAGE_USER, pk=user_id)
     _apply_password(user, password)
     user.failed_logins = 0
     user.locked_until = None

@@ -51,3 +51,26 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """An SM2 signature over the chain head at one record, made with the platform's key.
+
+    Database access alone cannot forge one: rewriting the chain (re-hashing records and
+    moving the head) leaves the signed hash of an earlier record behind, which verification
+    compares. The signing key lives outside the database (``AUDIT_SIGNING_KEY`` or var/).
+    """
+
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    record_hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    public_key = models.CharField(max_length=128)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"

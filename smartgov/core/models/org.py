@@ -51,9 +51,9 @@ class Region(TreeNode):
         return self.code.ljust(self.SEGMENT_WIDTH, "0")
 
     def save(self, *args, **kwargs):
-        self.path = self.compute_path()
-        self.depth = len(self.path) // self.SEGMENT_WIDTH
+        self._refresh_path()
         super().save(*args, **kwargs)
+        self._move_descendants()
 
     @property
     def full_name(self) -> str:
@@ -126,11 +126,10 @@ class Department(TreeNode):
             # The path needs the primary key: insert with a unique placeholder, then fix it.
             self.path = "tmp" + uuid.uuid4().hex
             super().save(*args, **kwargs)
-            kwargs.pop("force_insert", None)
-            self.path = self.compute_path()
-            self.depth = len(self.path) // self.SEGMENT_WIDTH
+            self._refresh_path()
             super().save(update_fields=["path", "depth"])
+            self._saved_path = self.path
             return
-        self.path = self.compute_path()
-        self.depth = len(self.path) // self.SEGMENT_WIDTH
+        self._refresh_path()
         super().save(*args, **kwargs)
+        self._move_descendants()
