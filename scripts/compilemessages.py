@@ -1,7 +1,7 @@
 """Compile every smartgov .po catalog to .mo with polib (no GNU gettext needed).
 
-    python scripts/compilemessages.py          compile
-    python scripts/compilemessages.py --check  fail if a .mo is missing or stale
+python scripts/compilemessages.py          compile
+python scripts/compilemessages.py --check  fail if a .mo is missing or stale
 """
 
 from __future__ import annotations

@@ -4,11 +4,15 @@ Besides gettext()/_() calls it picks up the messages of raised SmartgovError sub
 names/descriptions of built-in roles, which are translated when shown.
 
     python scripts/extract_messages.py core accounts     update catalogs, list untranslated
+
+The portal's catalog (plural forms, templates) is maintained by hand; a msgid already in
+another app's catalog is not added again.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -17,8 +21,13 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent / "smartgov"
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "ngettext"}
 ERROR_NAMES = {
-    "SmartgovError", "InvalidInput", "NotFound", "PermissionDeniedError", "NotAuthenticated",
-    "Conflict", "Throttled",
+    "SmartgovError",
+    "InvalidInput",
+    "NotFound",
+    "PermissionDeniedError",
+    "NotAuthenticated",
+    "Conflict",
+    "Throttled",
 }
 
 
@@ -63,7 +72,22 @@ def msgids_in(path: Path) -> dict[str, str]:
     return found
 
 
-def update(app: str) -> list[str]:
+_TRANSLATE_RE = re.compile(r"""{%\s*translate\s+(["'])(.+?)\1""")
+_BLOCK_RE = re.compile(r"{%\s*blocktranslate[^%]*%}(.*?){%\s*endblocktranslate\s*%}", re.S)
+_VAR_RE = re.compile(r"{{\s*(\w+)\s*}}")
+
+
+def msgids_in_template(path: Path) -> dict[str, str]:
+    text = path.read_text(encoding="utf-8")
+    where = str(path.relative_to(ROOT.parent))
+    found = {m.group(2): where for m in _TRANSLATE_RE.finditer(text)}
+    for m in _BLOCK_RE.finditer(text):
+        found.setdefault(_VAR_RE.sub(r"%(\1)s", m.group(1)), where)
+    return found
+
+
+def collect(app: str) -> dict[str, str]:
+    """msgid -> first place it occurs, over the app's Python files and templates."""
     app_dir = ROOT / app
     found: dict[str, str] = {}
     for path in sorted(app_dir.rglob("*.py")):
@@ -71,6 +95,19 @@ def update(app: str) -> list[str]:
             continue
         for msgid, where in msgids_in(path).items():
             found.setdefault(msgid, where)
+    for path in sorted(app_dir.rglob("templates/**/*.html")):
+        for msgid, where in msgids_in_template(path).items():
+            found.setdefault(msgid, where)
+    return found
+
+
+def catalog_path(app: str) -> Path:
+    return ROOT / app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def update(app: str) -> list[str]:
+    app_dir = ROOT / app
+    found = collect(app)
     po_path = app_dir / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
     po_path.parent.mkdir(parents=True, exist_ok=True)
     catalog = polib.pofile(str(po_path)) if po_path.exists() else polib.POFile()
@@ -83,8 +120,16 @@ def update(app: str) -> list[str]:
         "Plural-Forms": "nplurals=1; plural=0;",
     }
     existing = {entry.msgid: entry for entry in catalog}
+    owned_elsewhere = {
+        entry.msgid
+        for other in ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")
+        if other != po_path
+        for entry in polib.pofile(str(other))
+    }
+    for entry in [e for e in catalog if e.msgid in owned_elsewhere]:
+        catalog.remove(entry)  # one msgid, one owner (Django merges the catalogs)
     for msgid, where in found.items():
-        if msgid not in existing:
+        if msgid not in existing and msgid not in owned_elsewhere:
             catalog.append(polib.POEntry(msgid=msgid, msgstr="", occurrences=[(where, "")]))
     catalog.save(str(po_path))
     return [e.msgid for e in catalog if not e.msgstr and not e.obsolete]

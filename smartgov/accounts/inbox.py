@@ -37,7 +37,7 @@ def calendar_tasks(user) -> list[InboxItem]:
                 title=_("Enter the %(year)s public-holiday schedule") % {"year": year},
                 source=SOURCE,
                 kind="calendar",
-                kind_label=_("Working-day calendar"),
+                kind_label=_("Holiday schedule"),
                 link=reverse("portal:admin_calendar_year", args=[year]),
                 deadline=deadline,
             )

@@ -7,6 +7,7 @@ grant, where the access is recorded for the citizen to see.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 # Which scope releases each claim; a claim not listed here is never sent.
@@ -44,3 +45,13 @@ class SmartgovOIDCValidator(OAuth2Validator):
     def get_discovery_claims(self, request):
         # The parent can list claims only for request-agnostic get_additional_claims.
         return ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", *CLAIM_SCOPES]
+
+
+# Descriptions of the scopes in settings.OAUTH2_PROVIDER["SCOPES"], shown translated on the
+# consent page; listed here so they are part of this app's catalog.
+SCOPE_DESCRIPTIONS = [
+    gettext_noop("OpenID Connect"),
+    gettext_noop("Name and account kind"),
+    gettext_noop("E-mail address"),
+    gettext_noop("Mobile number"),
+]
