@@ -82,3 +82,29 @@ def test_no_actor_has_no_permission():
 
     with pytest.raises(PermissionDeniedError):
         require_perm(None, Perm.VIEW_AUDIT)
+
+
+def test_district_admin_edits_the_district_government_keeping_its_city_parent(xihu_admin, org):
+    government = org["xihu"]
+    updated = services.update_department(
+        actor=xihu_admin,
+        department_id=government.pk,
+        changes={
+            "phone": "0571-87000000",
+            "parent_id": government.parent_id,
+            "region_code": government.region.code,
+        },
+    )
+    assert updated.phone == "0571-87000000"
+    assert updated.parent_id == org["city"].pk
+
+
+def test_district_admin_cannot_move_a_department_under_the_city(xihu_admin, org):
+    bureau = org["xihu_bureau"]
+    with pytest.raises(Exception) as excinfo:
+        services.update_department(
+            actor=xihu_admin, department_id=bureau.pk, changes={"parent_id": org["city"].pk}
+        )
+    assert excinfo.value.code == "not_found"
+    bureau.refresh_from_db()
+    assert bureau.parent_id == org["xihu"].pk

@@ -27,6 +27,13 @@ def _clean_department(values: dict, *, actor, instance: Department | None) -> di
         )
     if cleaned.get("code"):
         cleaned["code"] = check_credit_code(cleaned["code"])
+    # Values an edit leaves as they were need no scope check: a district administrator edits
+    # the district government, whose parent (the city government) is outside their scope.
+    if instance is not None:
+        if cleaned.get("region_code") == instance.region.code:
+            cleaned.pop("region_code")
+        if "parent_id" in cleaned and cleaned["parent_id"] == instance.parent_id:
+            cleaned.pop("parent_id")
     if "region_code" in cleaned:
         region = region_by_code(cleaned.pop("region_code"))
         if not restrict(
