@@ -71,7 +71,7 @@ FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY") or _secret_from_va
 AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY") or _secret_from_var(
     "audit_sm2.key", lambda: _new_sm2_private_key()
 )
-AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("AUDIT_CHECKPOINT_INTERVAL", "100"))
+AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("AUDIT_CHECKPOINT_INTERVAL", "1000"))
 DEBUG = _env_bool("DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
