@@ -83,11 +83,20 @@ def main() -> None:
     def append_each_in_own_transaction():
         for i in range(n):
             with transaction.atomic():
-                audit.record(actor=None, action="bench.append", object_type="bench",
-                             object_id=str(i), after={"i": i, "text": "杭州市西湖区"})
+                audit.record(
+                    actor=None,
+                    action="bench.append",
+                    object_type="bench",
+                    object_id=str(i),
+                    after={"i": i, "text": "杭州市西湖区"},
+                )
 
-    timed("audit append, one transaction each", append_each_in_own_transaction,
-          unit="records", count=n)
+    timed(
+        "audit append, one transaction each",
+        append_each_in_own_transaction,
+        unit="records",
+        count=n,
+    )
 
     def concurrent_appends(threads=4, per_thread=250):
         errors = []
@@ -96,8 +105,12 @@ def main() -> None:
             try:
                 for i in range(per_thread):
                     with transaction.atomic():
-                        audit.record(actor=None, action="bench.concurrent",
-                                     object_type="bench", object_id=f"{k}-{i}")
+                        audit.record(
+                            actor=None,
+                            action="bench.concurrent",
+                            object_type="bench",
+                            object_id=f"{k}-{i}",
+                        )
             except Exception as exc:  # report, don't hide
                 errors.append(exc)
             finally:
@@ -111,8 +124,7 @@ def main() -> None:
         if errors:
             print("  concurrent append errors:", errors[:3])
 
-    timed("audit append, 4 threads concurrently", concurrent_appends, unit="records",
-          count=1000)
+    timed("audit append, 4 threads concurrently", concurrent_appends, unit="records", count=1000)
     total = AuditRecord.objects.count()
     result = None
 
@@ -126,8 +138,11 @@ def main() -> None:
     # --- trees ----------------------------------------------------------------------------
     xihu = Region.objects.get(code="330106")
     zhejiang = Region.objects.get(code="330000")
-    latency("region descendants of 浙江省 (all 1,489, count)",
-            lambda: zhejiang.descendants().count(), repeat=50)
+    latency(
+        "region descendants of 浙江省 (all 1,489, count)",
+        lambda: zhejiang.descendants().count(),
+        repeat=50,
+    )
     latency("region descendants of 西湖区 (list)", lambda: list(xihu.descendants()), repeat=200)
     street = Region.objects.filter(level="street").last()
     latency("region ancestors of a street (list)", lambda: list(street.ancestors()), repeat=200)
@@ -138,23 +153,39 @@ def main() -> None:
     with transaction.atomic():
         for district_gov in Department.objects.filter(kind=DepartmentKind.DISTRICT_OFFICE):
             for u in range(40):
-                unit = Department(name=f"单位{u}", kind=DepartmentKind.BUREAU,
-                                  region=district_gov.region, parent=district_gov)
+                unit = Department(
+                    name=f"单位{u}",
+                    kind=DepartmentKind.BUREAU,
+                    region=district_gov.region,
+                    parent=district_gov,
+                )
                 unit.save()
                 for s in range(25):
-                    Department(name=f"科室{s}", kind=DepartmentKind.BUREAU,
-                               region=district_gov.region, parent=unit).save()
+                    Department(
+                        name=f"科室{s}",
+                        kind=DepartmentKind.BUREAU,
+                        region=district_gov.region,
+                        parent=unit,
+                    ).save()
     elapsed = time.perf_counter() - started
     count = Department.objects.count()
     print(f"{'built department tree':<58} {count:>12,} rows     ({elapsed:,.1f} s)")
     xihu_gov = Department.objects.get(name="杭州市西湖区人民政府")
-    latency("department subtree of 西湖区政府 (count, range on path)",
-            lambda: Department.objects.filter(subtree_q(xihu_gov.path)).count(), repeat=100)
-    latency("department subtree of 西湖区政府 (count, LIKE prefix)",
-            lambda: Department.objects.filter(path__startswith=xihu_gov.path).count(),
-            repeat=100)
-    latency("department subtree of the city (count)",
-            lambda: Department.objects.filter(subtree_q(city.path)).count(), repeat=20)
+    latency(
+        "department subtree of 西湖区政府 (count, range on path)",
+        lambda: Department.objects.filter(subtree_q(xihu_gov.path)).count(),
+        repeat=100,
+    )
+    latency(
+        "department subtree of 西湖区政府 (count, LIKE prefix)",
+        lambda: Department.objects.filter(path__startswith=xihu_gov.path).count(),
+        repeat=100,
+    )
+    latency(
+        "department subtree of the city (count)",
+        lambda: Department.objects.filter(subtree_q(city.path)).count(),
+        repeat=20,
+    )
 
     # --- scope restriction ----------------------------------------------------------------
     for i in range(2000):
@@ -172,15 +203,22 @@ def main() -> None:
     _, secret = account_services.create_token(actor=sysadmin, name="bench", expires_at=None)
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    latency("GET /api/v1/me (token auth)", lambda: client.get("/api/v1/me", **headers),
-            repeat=200)
-    latency("GET /api/v1/regions?within=330106 (page of 100)",
-            lambda: client.get("/api/v1/regions", {"within": "330106"}, **headers), repeat=200)
-    latency("GET /api/v1/departments?region=330106",
-            lambda: client.get("/api/v1/departments", {"region": "330106"}, **headers),
-            repeat=100)
-    latency("GET /api/v1/users (city-scope admin, page of 50)",
-            lambda: client.get("/api/v1/users", **headers), repeat=100)
+    latency("GET /api/v1/me (token auth)", lambda: client.get("/api/v1/me", **headers), repeat=200)
+    latency(
+        "GET /api/v1/regions?within=330106 (page of 100)",
+        lambda: client.get("/api/v1/regions", {"within": "330106"}, **headers),
+        repeat=200,
+    )
+    latency(
+        "GET /api/v1/departments?region=330106",
+        lambda: client.get("/api/v1/departments", {"region": "330106"}, **headers),
+        repeat=100,
+    )
+    latency(
+        "GET /api/v1/users (city-scope admin, page of 50)",
+        lambda: client.get("/api/v1/users", **headers),
+        repeat=100,
+    )
 
 
 if __name__ == "__main__":
