@@ -5,7 +5,7 @@ and in ``accounts.scope``.
 """
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from smartgov.accounts import services
@@ -57,7 +57,7 @@ def change_my_password(request: HttpRequest, payload: PasswordChange):
     services.change_password(
         user=request.auth, old_password=payload.old_password, new_password=payload.new_password
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me/tokens", response=list[TokenRead], tags=["me"], summary="My API tokens")
@@ -76,7 +76,7 @@ def create_my_token(request: HttpRequest, payload: TokenCreate):
         actor=request.auth, name=payload.name, expires_at=payload.expires_at
     )
     # TokenCreated requires the secret, which the row does not hold: read the row, then add it.
-    return 201, TokenCreated(**TokenRead.from_orm(token).model_dump(), token=secret)
+    return Status(201, TokenCreated(**TokenRead.from_orm(token).model_dump(), token=secret))
 
 
 @router.delete(
@@ -84,7 +84,7 @@ def create_my_token(request: HttpRequest, payload: TokenCreate):
 )
 def revoke_my_token(request: HttpRequest, token_id: int):
     services.revoke_token(actor=request.auth, token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Registration (anonymous) ----------------------------------------------------------
@@ -98,7 +98,7 @@ def revoke_my_token(request: HttpRequest, token_id: int):
     summary="Register a citizen account",
 )
 def register_citizen(request: HttpRequest, payload: CitizenRegister):
-    return 201, services.create_citizen(actor=None, **payload.dict())
+    return Status(201, services.create_citizen(actor=None, **payload.dict()))
 
 
 @router.post(
@@ -109,7 +109,7 @@ def register_citizen(request: HttpRequest, payload: CitizenRegister):
     summary="Register an enterprise account",
 )
 def register_enterprise(request: HttpRequest, payload: EnterpriseRegister):
-    return 201, services.create_enterprise(actor=None, **payload.dict())
+    return Status(201, services.create_enterprise(actor=None, **payload.dict()))
 
 
 # --- Accounts (administrators) -------------------------------------------------------------
@@ -149,7 +149,7 @@ def read_user(request: HttpRequest, user_id: int):
     "/users", response={201: UserRead}, tags=["accounts"], summary="Create a staff account"
 )
 def create_staff_user(request: HttpRequest, payload: StaffCreate):
-    return 201, services.create_staff(actor=request.auth, **payload.dict())
+    return Status(201, services.create_staff(actor=request.auth, **payload.dict()))
 
 
 @router.patch(
@@ -195,13 +195,13 @@ def create_membership(request: HttpRequest, payload: MembershipCreate):
         scope=payload.scope,
         title=payload.title,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.delete("/memberships/{membership_id}", response={204: None}, tags=["accounts"])
 def delete_membership(request: HttpRequest, membership_id: int):
     services.remove_membership(actor=request.auth, membership_id=membership_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/roles", response=list[RoleRead], tags=["accounts"], summary="Roles")
@@ -211,7 +211,7 @@ def list_roles(request: HttpRequest):
 
 @router.post("/roles", response={201: RoleRead}, tags=["accounts"], summary="Define a role")
 def create_role(request: HttpRequest, payload: RoleCreate):
-    return 201, services.create_role(actor=request.auth, **payload.dict())
+    return Status(201, services.create_role(actor=request.auth, **payload.dict()))
 
 
 # --- Departments ------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def list_department_members(request: HttpRequest, department_id: int):
 
 @router.post("/departments", response={201: DepartmentRead}, tags=["departments"])
 def create_department(request: HttpRequest, payload: DepartmentCreate):
-    return 201, services.create_department(actor=request.auth, **payload.dict())
+    return Status(201, services.create_department(actor=request.auth, **payload.dict()))
 
 
 @router.patch("/departments/{department_id}", response=DepartmentRead, tags=["departments"])
