@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "smartgov.core",
     "smartgov.accounts",  # before oauth2_provider: its consent template overrides DOT's
+    "smartgov.catalog",
     "smartgov.portal",
     "oauth2_provider",
 ]

@@ -1,0 +1,264 @@
+"""Catalog entries (GB/T 21063): resources, their fields (信息项) and their revision history."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smartgov.accounts.scope import ScopeFields
+from smartgov.core.models import Department
+
+# Resource code (资源代码), after GB/T 21063.4's front code + sequence:
+#   class (1 digit: 1 base, 2 theme, 3 department resources) · subclass (2) · item (3) ·
+#   detail (3) / sequence (6), e.g. ``101001001/000001``.
+RESOURCE_CODE_RE = re.compile(
+    r"^(?P<cls>[1-3])(?P<subclass>\d{2})(?P<item>\d{3})(?P<detail>\d{3})/(?P<sequence>\d{6})$",
+    re.ASCII,
+)
+FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$", re.ASCII)
+
+
+class Classification(models.TextChoices):
+    BASE = "base", _("Base resource")
+    THEME = "theme", _("Theme resource")
+    DEPARTMENT = "department", _("Department resource")
+
+
+# The first digit of a resource code names its classification.
+CLASS_DIGIT = {Classification.BASE: "1", Classification.THEME: "2", Classification.DEPARTMENT: "3"}
+
+
+class BaseResource(models.TextChoices):
+    POPULATION = "population", _("Population")
+    LEGAL_ENTITY = "legal_entity", _("Legal entities")
+    SPATIAL = "spatial", _("Spatial geography")
+    E_LICENSE = "e_license", _("E-licenses")
+    MACRO_ECONOMY = "macro_economy", _("Macro-economy")
+    SOCIAL_CREDIT = "social_credit", _("Social credit")
+
+
+class ResourceFormat(models.TextChoices):
+    TABLE = "table", _("Database table")
+    FILE = "file", _("Data file")
+    API = "api", _("Data interface")
+    SPATIAL = "spatial", _("Spatial data")
+    STREAM = "stream", _("Data stream")
+
+
+class ShareType(models.TextChoices):
+    UNCONDITIONAL = "unconditional", _("Unconditional sharing")
+    CONDITIONAL = "conditional", _("Conditional sharing")
+    NONE = "none", _("Not shared")
+
+
+class OpenType(models.TextChoices):
+    OPEN = "open", _("Open to the public")
+    CONDITIONAL = "conditional", _("Conditionally open to the public")
+    CLOSED = "closed", _("Not open to the public")
+
+
+class UpdateCycle(models.TextChoices):
+    REALTIME = "realtime", _("Real-time")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+    IRREGULAR = "irregular", _("Irregular")
+
+
+class ResourceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Under review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Resource(models.Model):
+    """One cataloged data resource (信息资源) and its GB/T 21063 metadata."""
+
+    code = models.CharField(_("resource code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    summary = models.TextField(_("summary"), blank=True)
+    provider = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="catalog_resources",
+        verbose_name=_("provider"),
+    )
+    classification = models.CharField(
+        _("classification"), max_length=16, choices=Classification.choices
+    )
+    base_resource = models.CharField(
+        _("base resource"), max_length=16, choices=BaseResource.choices, blank=True
+    )
+    format = models.CharField(
+        _("format"), max_length=16, choices=ResourceFormat.choices, default=ResourceFormat.TABLE
+    )
+    share_type = models.CharField(_("share type"), max_length=16, choices=ShareType.choices)
+    share_conditions = models.TextField(_("share conditions"), blank=True)
+    share_method = models.CharField(_("share method"), max_length=128, blank=True)
+    open_type = models.CharField(_("open type"), max_length=16, choices=OpenType.choices)
+    update_cycle = models.CharField(_("update cycle"), max_length=16, choices=UpdateCycle.choices)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    related = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, verbose_name=_("related resources")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ResourceStatus.choices,
+        default=ResourceStatus.DRAFT,
+        db_index=True,
+    )
+    # How many times the resource has been published (0 until its first publication).
+    version = models.PositiveIntegerField(_("version"), default=0)
+    # Number of the latest ResourceRevision.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    # jieba tokens, space separated, indexed for full-text search (see catalog/search.py).
+    search_name = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_fields = ScopeFields(department="provider")
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("data resource")
+        verbose_name_plural = _("data resources")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DataType(models.TextChoices):
+    STRING = "string", _("Text")
+    INTEGER = "integer", _("Integer")
+    DECIMAL = "decimal", _("Decimal")
+    BOOLEAN = "boolean", _("Yes/no")
+    DATE = "date", _("Date")
+    DATETIME = "datetime", _("Date and time")
+    CITIZEN_ID = "citizen_id", _("Citizen ID number")
+    CREDIT_CODE = "credit_code", _("Unified social credit code")
+    REGION_CODE = "region_code", _("Region code")
+    PHONE = "phone", _("Phone number")
+    ENUM = "enum", _("Enumeration")
+
+
+class PersonalKind(models.TextChoices):
+    NONE = "none", _("Not personal data")
+    CITIZEN_ID = "citizen_id", _("Citizen ID number")
+    NAME = "name", _("Personal name")
+    PHONE = "phone", _("Phone number")
+    ADDRESS = "address", _("Address")
+    OTHER = "other", _("Other personal data")
+
+
+class Grade(models.TextChoices):
+    CORE = "core", _("Core data")
+    IMPORTANT = "important", _("Important data")
+    GENERAL = "general", _("General data")
+
+
+class MaskingRule(models.TextChoices):
+    NONE = "none", _("No masking")
+    CITIZEN_ID = "citizen_id", _("Citizen ID masking")
+    NAME = "name", _("Name masking")
+    PHONE = "phone", _("Phone masking")
+    ADDRESS = "address", _("Address masking")
+    FULL = "full", _("Fully hidden")
+
+
+class Field(models.Model):
+    """One data item (信息项) of a resource: its column name, type and protection rules."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="fields", verbose_name=_("resource")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("field name"), max_length=63)
+    label = models.CharField(_("field label"), max_length=128)
+    data_type = models.CharField(_("data type"), max_length=16, choices=DataType.choices)
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    enum_values = models.JSONField(_("enumeration values"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    is_key = models.BooleanField(_("key field"), default=False)
+    personal_kind = models.CharField(
+        _("personal-data kind"),
+        max_length=16,
+        choices=PersonalKind.choices,
+        default=PersonalKind.NONE,
+    )
+    grade = models.CharField(
+        _("grade"), max_length=16, choices=Grade.choices, default=Grade.GENERAL, db_index=True
+    )
+    masking = models.CharField(
+        _("masking rule"), max_length=16, choices=MaskingRule.choices, default=MaskingRule.NONE
+    )
+
+    scope_fields = ScopeFields(department="resource__provider")
+
+    class Meta:
+        ordering = ["resource", "position", "id"]
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "name"], name="catalog_field_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.label}"
+
+
+class RevisionAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Edited")
+    SET_FIELDS = "set_fields", _("Fields changed")
+    SUBMIT = "submit", _("Submitted for review")
+    APPROVE = "approve", _("Approved and published")
+    REJECT = "reject", _("Returned for changes")
+    WITHDRAW = "withdraw", _("Withdrawn")
+
+
+class ResourceRevision(models.Model):
+    """One change to a resource (edit or lifecycle step) with a snapshot: its timeline."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("resource")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    action = models.CharField(_("action"), max_length=16, choices=RevisionAction.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=16, choices=ResourceStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=16, choices=ResourceStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    comment = models.TextField(_("remark"), blank=True)
+    snapshot = models.JSONField(_("snapshot"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    scope_fields = ScopeFields(department="resource__provider")
+
+    class Meta:
+        ordering = ["resource", "number"]
+        verbose_name = _("resource revision")
+        verbose_name_plural = _("resource revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "number"], name="catalog_revision_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}#{self.number} {self.action}"
