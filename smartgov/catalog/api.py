@@ -2,7 +2,7 @@
 review. Handlers parse, call one service or selector, and return."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from smartgov.catalog import selectors, services
@@ -59,7 +59,7 @@ def create_resource(request: HttpRequest, payload: ResourceCreate):
     values = payload.dict()
     values["fields"] = [field.dict() for field in payload.fields]
     resource = services.create_resource(actor=request.auth, **values)
-    return 201, selectors.get_resource(request.auth, resource.pk)
+    return Status(201, selectors.get_resource(request.auth, resource.pk))
 
 
 @router.patch(

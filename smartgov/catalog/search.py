@@ -2,9 +2,10 @@
 
 Each resource keeps two token columns: ``search_name`` (name and code, weighted high) and
 ``search_text`` (summary, field labels and field names). SQLite indexes them in the FTS5 table
-``catalog_resource_fts`` (rowid = resource id, ranked with bm25); PostgreSQL in a GIN
-expression index over ``setweight(to_tsvector('simple', …))`` (ranked with ts_rank). Both are
-created by migration 0002; the services call ``index_resource`` after every change.
+``catalog_resource_fts`` (rowid = resource id, ranked with bm25); PostgreSQL in a stored
+generated column ``search_vector`` = ``setweight(to_tsvector('simple', …))`` of both, with a GIN
+index (ranked with ts_rank). Both are created by migrations 0002 and 0003; the services call
+``index_resource`` after every change (on PostgreSQL the column follows by itself).
 
 A query is cut into words (jieba precise mode); each word matches any of its search-mode
 sub-tokens (``cut_for_search``), and all words must match.
@@ -20,10 +21,8 @@ from django.db import connection
 
 FTS_TABLE = "catalog_resource_fts"
 NAME_WEIGHT = 10.0  # bm25 weight of search_name against 1.0 for search_text
-PG_VECTOR = (
-    "(setweight(to_tsvector('simple', catalog_resource.search_name), 'A') || "
-    "setweight(to_tsvector('simple', catalog_resource.search_text), 'B'))"
-)
+# Generated from search_name (weight A) and search_text (weight B) by migration 0003.
+PG_VECTOR = "catalog_resource.search_vector"
 MAX_QUERY_WORDS = 16
 
 _lock = threading.Lock()
