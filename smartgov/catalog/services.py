@@ -230,19 +230,6 @@ def _clean_fields(items: list[dict]) -> list[dict]:
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def snapshot(resource: Resource) -> dict:
-    """JSON of a resource with its fields and related resources (revisions and audit)."""
-    data = audit.snapshot(resource)
-    data.pop("search_name", None)
-    data.pop("search_text", None)
-    data["related"] = sorted(resource.related.values_list("pk", flat=True))
-    data["fields"] = [
-        audit.snapshot(field, fields=[f for f in FIELD_SNAPSHOT])
-        for field in resource.fields.order_by("position", "id")
-    ]
-    return data
-
-
 FIELD_SNAPSHOT = (
     "position",
     "name",
@@ -256,6 +243,19 @@ FIELD_SNAPSHOT = (
     "grade",
     "masking",
 )
+
+
+def snapshot(resource: Resource) -> dict:
+    """JSON of a resource with its fields and related resources (revisions and audit)."""
+    data = audit.snapshot(resource)
+    data.pop("search_name", None)
+    data.pop("search_text", None)
+    data["related"] = sorted(resource.related.values_list("pk", flat=True))
+    data["fields"] = [
+        audit.snapshot(field, fields=list(FIELD_SNAPSHOT))
+        for field in resource.fields.order_by("position", "id")
+    ]
+    return data
 
 
 def _record(
