@@ -102,10 +102,12 @@ def _mount_routers() -> None:
     from smartgov.accounts.api import router as accounts_router
     from smartgov.catalog.api import router as catalog_router
     from smartgov.core.api import router as core_router
+    from smartgov.datastore.api import router as datastore_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/", catalog_router)
+    api.add_router("/", datastore_router)
 
 
 _mount_routers()

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "smartgov.core",
     "smartgov.accounts",  # before oauth2_provider: its consent template overrides DOT's
     "smartgov.catalog",
+    "smartgov.datastore",
     "smartgov.portal",
     "oauth2_provider",
 ]

@@ -7,11 +7,13 @@ built-in ones are synchronised from this registry after each migrate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 _PERMISSIONS: dict[str, object] = {}  # code -> label (lazy: translated when shown)
 _ROLES: dict[str, BuiltinRole] = {}
+# Permissions other apps add to a built-in role they do not own (see extend_role).
+_EXTENSIONS: dict[str, set[str]] = {}
 # Permissions over city-wide settings (the calendar, role definitions, SSO clients): they take
 # effect only through a membership whose data scope is the whole city.
 _CITY_WIDE: set[str] = set()
@@ -48,13 +50,30 @@ def register_role(role: BuiltinRole) -> None:
     _ROLES[role.code] = role
 
 
+def extend_role(code: str, permissions) -> None:
+    """Add permission codes to a built-in role registered by another app.
+
+    A later app (datastore) gives an earlier app's role (catalog's data_officer) its own codes
+    without editing that app; the extension is merged into ``builtin_roles()``.
+    """
+    unknown = {str(p) for p in permissions} - set(_PERMISSIONS)
+    if unknown:
+        raise ValueError(f"role {code} extended with unregistered permissions {sorted(unknown)}")
+    _EXTENSIONS.setdefault(code, set()).update(str(p) for p in permissions)
+
+
 def all_permissions() -> dict[str, str]:
     """Code -> label in the active language."""
     return {code: str(label) for code, label in sorted(_PERMISSIONS.items())}
 
 
 def builtin_roles() -> dict[str, BuiltinRole]:
-    return dict(_ROLES)
+    return {
+        code: replace(role, permissions=role.permissions | frozenset(_EXTENSIONS[code]))
+        if code in _EXTENSIONS
+        else role
+        for code, role in _ROLES.items()
+    }
 
 
 def is_city_wide(code: str) -> bool:

@@ -14,7 +14,7 @@ extract_messages = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(extract_messages)
 
 
-@pytest.mark.parametrize("app", ["core", "accounts", "catalog"])
+@pytest.mark.parametrize("app", ["core", "accounts", "catalog", "datastore"])
 def test_every_message_has_a_chinese_translation(app):
     with translation.override("zh-hans"):
         missing = sorted(

@@ -1,0 +1,229 @@
+"""Ingestion benchmark: generate a population-style CSV (valid citizen IDs, names, birth dates,
+addresses, region codes, phones; about 1% bad rows), deliver it through the data store's
+validating ingestion, then load the same file raw (SQLite executemany / PostgreSQL COPY) into a
+plain table. Prints rows per second, peak memory, counts and the validated/raw ratio.
+
+    python bench/ingest.py --rows 200000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartgov_bench_ingest python bench/ingest.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SMARTGOV_VAR_DIR", tempfile.mkdtemp(prefix="sgbench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartgov.settings")
+
+
+def _fresh_postgres(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    if "bench" not in name:
+        raise SystemExit("refusing to drop a database whose name lacks 'bench'")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    _fresh_postgres(os.environ["DATABASE_URL"])
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from smartgov.accounts import services as account_services  # noqa: E402
+from smartgov.catalog import services as catalog  # noqa: E402
+from smartgov.catalog.permissions import DATA_ADMIN, DATA_OFFICER  # noqa: E402
+from smartgov.core.models import Department, DepartmentKind, Region  # noqa: E402
+from smartgov.core.services import load_regions  # noqa: E402
+from smartgov.core.validators import citizen_id_check_digit  # noqa: E402
+from smartgov.datastore import services as datastore  # noqa: E402
+
+COLUMNS = ["citizen_id", "name", "gender", "birth_date", "address", "region", "phone"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
+STREETS = ["文三路", "天目山路", "学院路", "教工路", "古翠路", "莫干山路", "延安路", "解放路"]
+
+
+def county_codes() -> list[str]:
+    with (ROOT / "smartgov/core/data/regions.csv").open(encoding="utf-8") as handle:
+        return [r["code"] for r in csv.DictReader(handle) if r["level"] == "county"]
+
+
+def generate(path: Path, rows: int) -> int:
+    """Write the CSV; every 100th row carries one error (check digit, phone, date, region)."""
+    counties = county_codes()
+    days = 20000
+    base = date(1945, 1, 1)
+    bad = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for i in range(rows):
+            region = counties[i % len(counties)]
+            rest = i // len(counties)
+            born = base + timedelta(days=rest % days)
+            first17 = f"{region}{born:%Y%m%d}{(rest // days) % 1000:03d}"
+            cid = first17 + citizen_id_check_digit(first17)
+            phone = f"1{3 + i % 7}{i % 100_000_000:09d}"
+            birth = born.isoformat()
+            row_region = region
+            if i % 100 == 99:
+                bad += 1
+                kind = (i // 100) % 4
+                if kind == 0:
+                    cid = first17 + ("0" if cid[-1] != "0" else "1")
+                elif kind == 1:
+                    phone = "12345"
+                elif kind == 2:
+                    birth = f"{born:%Y}-02-30"
+                else:
+                    row_region = region[:4]
+            name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)]
+            address = f"杭州市{STREETS[i % len(STREETS)]}{i % 999 + 1}号"
+            gender = "男" if i % 2 else "女"
+            writer.writerow([cid, name, gender, birth, address, row_region, phone])
+    return bad
+
+
+def setup_resource():
+    call_command("migrate", verbosity=0)
+    load_regions()
+    hangzhou = Region.objects.get(code="330100")
+    bureau = Department(name="杭州市公安局", kind=DepartmentKind.BUREAU, region=hangzhou)
+    bureau.save()
+    data_bureau = Department(
+        name="杭州市数据资源管理局", kind=DepartmentKind.DATA_BUREAU, region=hangzhou
+    )
+    data_bureau.save()
+    users = {}
+    for username, department, role, scope in (
+        ("bench_officer", bureau, DATA_OFFICER, "department"),
+        ("bench_admin", data_bureau, DATA_ADMIN, "city"),
+    ):
+        user = account_services.create_staff(
+            actor=None, username=username, name=username, password="Str0ng-Passw0rd!"
+        )
+        account_services.grant_initial_role(
+            user=user, department=department, role_code=role, scope=scope
+        )
+        users[username] = user
+    officer, admin = users["bench_officer"], users["bench_admin"]
+    fields = [
+        {"name": "citizen_id", "label": "公民身份号码", "data_type": "citizen_id", "is_key": True},
+        {"name": "name", "label": "姓名", "data_type": "string", "required": True},
+        {"name": "gender", "label": "性别", "data_type": "enum", "enum_values": ["男", "女"]},
+        {"name": "birth_date", "label": "出生日期", "data_type": "date"},
+        {"name": "address", "label": "户籍地址", "data_type": "string", "max_length": 200},
+        {"name": "region", "label": "行政区划", "data_type": "region_code"},
+        {"name": "phone", "label": "手机号码", "data_type": "phone"},
+    ]
+    resource = catalog.create_resource(
+        actor=officer,
+        provider_id=bureau.pk,
+        code="101001001/000001",
+        name="户籍人口基本信息",
+        classification="base",
+        base_resource="population",
+        share_type="unconditional",
+        open_type="closed",
+        update_cycle="daily",
+        fields=fields,
+    )
+    catalog.submit_resource(actor=officer, resource_id=resource.pk)
+    catalog.approve_resource(actor=admin, resource_id=resource.pk)
+    return officer, resource
+
+
+def raw_load(path: Path) -> float:
+    """Load the file without validation into a plain table; returns seconds."""
+    columns = ", ".join(f"{c} TEXT" for c in COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw")
+        cursor.execute(f"CREATE TABLE bench_raw ({columns})")
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            copy_sql = "COPY bench_raw FROM STDIN (FORMAT csv, HEADER true)"
+            with cursor.cursor.copy(copy_sql) as copy, path.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    copy.write(block)
+        else:
+            marks = ", ".join(["%s"] * len(COLUMNS))
+            sql = f"INSERT INTO bench_raw VALUES ({marks})"
+            with path.open(encoding="utf-8", newline="") as handle:
+                reader = csv.reader(handle)
+                next(reader)
+                batch = []
+                for row in reader:
+                    batch.append(row)
+                    if len(batch) >= 5000:
+                        cursor.executemany(sql, batch)
+                        batch = []
+                if batch:
+                    cursor.executemany(sql, batch)
+    return time.perf_counter() - started
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    print(f"database: {connection.vendor}; rows: {args.rows:,}")
+    officer, population = setup_resource()
+    with tempfile.TemporaryDirectory(prefix="sgbench-ingest-") as tmp:
+        path = Path(tmp) / "population.csv"
+        started = time.perf_counter()
+        bad = generate(path, args.rows)
+        print(
+            f"generated {path.stat().st_size / 1e6:.1f} MB with {bad:,} bad rows "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        rss_before = peak_rss_mb()
+        started = time.perf_counter()
+        with path.open("rb") as handle:
+            delivery = datastore.deliver_file(
+                actor=officer,
+                resource_id=population.pk,
+                stream=handle,
+                filename="population.csv",
+                mode="replace",
+            )
+        validated = time.perf_counter() - started
+        rss_after = peak_rss_mb()
+        print(
+            f"validated ingestion: {validated:.1f} s, {args.rows / validated:,.0f} rows/s; "
+            f"status {delivery.status}; received {delivery.received:,}, "
+            f"inserted {delivery.inserted:,}, rejected {delivery.rejected:,}"
+        )
+        print(f"peak RSS: {rss_before:.0f} MB before ingestion, {rss_after:.0f} MB after")
+        raw = raw_load(path)
+        print(
+            f"raw load ({'COPY' if connection.vendor == 'postgresql' else 'executemany'}): "
+            f"{raw:.1f} s, {args.rows / raw:,.0f} rows/s"
+        )
+        print(f"validated / raw speed: {raw / validated:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Data-store API: deliver files and pushes, read history, rejections, rows, diffs and exports.
+Handlers parse, call one service or selector, and return."""
+
+import csv
+import io
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from smartgov.core.errors import InvalidInput
+from smartgov.datastore import exports, selectors, services
+from smartgov.datastore.schemas import (
+    DeliveryRead,
+    DiffRead,
+    RecordsPage,
+    RecordsPush,
+    RejectionRead,
+)
+
+router = Router(tags=["datastore"])
+
+_RESERVED = {"version", "page", "page_size"}
+
+
+@router.post(
+    "/datastore/resources/{resource_id}/deliveries",
+    response={201: DeliveryRead},
+    summary="Deliver a CSV (UTF-8 or GB18030), XLSX, JSON or NDJSON file (mode replace|upsert)",
+)
+def deliver_file(
+    request: HttpRequest, resource_id: int, file: File[UploadedFile], mode: Form[str] = "upsert"
+):
+    delivery = services.deliver_file(
+        actor=request.auth,
+        resource_id=resource_id,
+        stream=file,
+        filename=file.name or "",
+        mode=mode,
+    )
+    return Status(201, delivery)
+
+
+@router.post(
+    "/datastore/resources/{resource_id}/records",
+    response={201: DeliveryRead},
+    summary="Push a batch of records (upsert or replace) and keys to delete",
+)
+def push_records(request: HttpRequest, resource_id: int, payload: RecordsPush):
+    delivery = services.push_records(
+        actor=request.auth,
+        resource_id=resource_id,
+        mode=payload.mode,
+        records=payload.records,
+        deletes=payload.deletes,
+    )
+    return Status(201, delivery)
+
+
+@router.get(
+    "/datastore/resources/{resource_id}/deliveries",
+    response=list[DeliveryRead],
+    summary="Delivery history of a resource",
+)
+@paginate(PageNumberPagination, page_size=20)
+def list_deliveries(request: HttpRequest, resource_id: int):
+    return selectors.deliveries(request.auth, resource_id)
+
+
+@router.get("/datastore/deliveries/{delivery_id}", response=DeliveryRead, summary="One delivery")
+def read_delivery(request: HttpRequest, delivery_id: int):
+    return selectors.get_delivery(request.auth, delivery_id)
+
+
+@router.get(
+    "/datastore/deliveries/{delivery_id}/rejections",
+    response=list[RejectionRead],
+    summary="The rejection report of a delivery",
+)
+@paginate(PageNumberPagination, page_size=100)
+def list_rejections(request: HttpRequest, delivery_id: int):
+    return [
+        {**row, "reason": gettext(row["reason"])}
+        for row in selectors.rejections(request.auth, delivery_id).values(
+            "row_number", "field", "value", "code", "reason"
+        )
+    ]
+
+
+@router.get(
+    "/datastore/deliveries/{delivery_id}/rejections.csv",
+    summary="The rejection report as CSV (UTF-8 with BOM, opens in Excel)",
+)
+def rejections_csv(request: HttpRequest, delivery_id: int):
+    rows = selectors.rejections(request.auth, delivery_id)
+
+    def chunks():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["row_number", "field", "value", "code", "reason"])
+        yield "\ufeff" + buffer.getvalue()
+        for row in rows.values_list("row_number", "field", "value", "code", "reason").iterator(
+            chunk_size=2000
+        ):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([*row[:4], gettext(row[4])])
+            yield buffer.getvalue()
+
+    response = StreamingHttpResponse(
+        (chunk.encode() for chunk in chunks()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="rejections-{delivery_id}.csv"'
+    return response
+
+
+@router.get(
+    "/datastore/resources/{resource_id}/records",
+    response=RecordsPage,
+    summary="Rows of a resource (current or as of ?version=), paged; filter by key fields",
+)
+def read_records(
+    request: HttpRequest,
+    resource_id: int,
+    version: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
+):
+    filters = {k: v for k, v in request.GET.items() if k not in _RESERVED}
+    return selectors.read_records(
+        request.auth,
+        resource_id,
+        version=version,
+        filters=filters,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get(
+    "/datastore/resources/{resource_id}/diff",
+    response=DiffRead,
+    summary="Rows added, changed and removed between two versions",
+)
+def diff(request: HttpRequest, resource_id: int, from_version: int = 0, to_version: int = 0):
+    # ``from`` is a Python keyword: read the query names the documentation uses as well.
+    params = request.GET
+    low = int(params.get("from", from_version))
+    high = int(params.get("to", to_version))
+    return selectors.diff(request.auth, resource_id, from_version=low, to_version=high)
+
+
+@router.get(
+    "/datastore/resources/{resource_id}/export",
+    summary="Export current rows or a version as csv, json, xlsx or parquet (streamed)",
+)
+def export(request: HttpRequest, resource_id: int, format: str = "csv", version: int | None = None):
+    if format not in exports.FORMATS:
+        raise InvalidInput(
+            "unknown_export_format",
+            "Export formats are csv, json, xlsx and parquet.",
+            detail={"format": format},
+        )
+    table = selectors.export_table(request.auth, resource_id, version=version)
+    content_type, extension = exports.FORMATS[format]
+    response = StreamingHttpResponse(
+        exports.WRITERS[format](table, version), content_type=content_type
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="resource-{resource_id}'
+        f'{"-v" + str(version) if version is not None else ""}.{extension}"'
+    )
+    return response
