@@ -8,9 +8,10 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Data resource catalog")
 
     def ready(self) -> None:
-        from smartgov.catalog import permissions
+        from smartgov.catalog import inbox, permissions
         from smartgov.catalog.demo import load_demo_catalog
         from smartgov.core.demo import register_demo_loader
 
         permissions.register()
+        inbox.register()
         register_demo_loader("catalog", load_demo_catalog, after=("accounts",))

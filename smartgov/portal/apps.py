@@ -11,3 +11,4 @@ class PortalConfig(AppConfig):
         from smartgov.portal import navigation
 
         navigation._register_foundation_entries()
+        navigation._register_catalog_entries()

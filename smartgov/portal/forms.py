@@ -314,3 +314,189 @@ class AuditFilterForm(StyledForm):
             ("", _("All object types")),
             *[(t, t) for t in object_types],
         ]
+
+
+# --- Data resource catalog (数据资源目录) ---------------------------------------------------------
+
+_LIST_SEPARATORS = r"[,，、;；\s]+"
+
+
+def _split_list(value: str) -> list[str]:
+    import re
+
+    return [part for part in re.split(_LIST_SEPARATORS, value or "") if part]
+
+
+def _any(label, choices) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class CatalogSearchForm(StyledForm):
+    """Search box and filters of the catalog; choices come from the catalog's own enums."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name, summary or field, e.g. 户籍")}),
+    )
+    provider = forms.TypedChoiceField(
+        label=_("Provider department"), required=False, coerce=int, empty_value=None
+    )
+    base_resource = forms.ChoiceField(label=_("Base data set"), required=False)
+    share_type = forms.ChoiceField(label=_("Sharing"), required=False)
+    open_type = forms.ChoiceField(label=_("Opening"), required=False)
+    grade = forms.ChoiceField(label=_("Data grade"), required=False)
+    update_cycle = forms.ChoiceField(label=_("Update frequency"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, providers, show_status: bool, **kwargs):
+        from smartgov.catalog.models import (
+            BaseResource,
+            Grade,
+            OpenType,
+            ResourceStatus,
+            ShareType,
+            UpdateCycle,
+        )
+
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = _any(_("All departments"), providers)
+        self.fields["base_resource"].choices = _any(_("Any"), BaseResource.choices)
+        self.fields["share_type"].choices = _any(_("Any"), ShareType.choices)
+        self.fields["open_type"].choices = _any(_("Any"), OpenType.choices)
+        self.fields["grade"].choices = _any(_("Any"), Grade.choices)
+        self.fields["update_cycle"].choices = _any(_("Any"), UpdateCycle.choices)
+        if show_status:
+            self.fields["status"].choices = _any(_("Any"), ResourceStatus.choices)
+        else:
+            del self.fields["status"]
+
+
+class ResourceForm(StyledForm):
+    """A resource's metadata (GB/T 21063); related resources are entered by resource code."""
+
+    provider_id = forms.TypedChoiceField(label=_("Provider department"), coerce=int)
+    code = forms.CharField(
+        label=_("Resource code"),
+        max_length=20,
+        help_text=_(
+            "Class (1 base, 2 theme, 3 department), subclass, item, detail and a sequence, "
+            "e.g. 301001001/000001."
+        ),
+        widget=forms.TextInput(attrs={"placeholder": "301001001/000001", "inputmode": "numeric"}),
+    )
+    name = forms.CharField(label=_("Resource name"), max_length=128)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    classification = forms.ChoiceField(label=_("Classification"))
+    base_resource = forms.ChoiceField(
+        label=_("Base data set"),
+        required=False,
+        help_text=_("Only for base resources: which of the six base data sets it belongs to."),
+    )
+    format = forms.ChoiceField(label=_("Resource format"))
+    share_type = forms.ChoiceField(label=_("Sharing"))
+    share_conditions = forms.CharField(
+        label=_("Sharing conditions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for conditional sharing."),
+    )
+    share_method = forms.CharField(label=_("Sharing method"), required=False, max_length=128)
+    open_type = forms.ChoiceField(label=_("Opening"))
+    update_cycle = forms.ChoiceField(label=_("Update frequency"))
+    release_date = forms.DateField(
+        label=_("Release date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    related_codes = forms.CharField(
+        label=_("Related resources"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Resource codes, separated by commas or new lines."),
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        from smartgov.catalog.models import (
+            BaseResource,
+            Classification,
+            OpenType,
+            ResourceFormat,
+            ShareType,
+            UpdateCycle,
+        )
+
+        super().__init__(*args, **kwargs)
+        self.fields["provider_id"].choices = providers
+        self.fields["classification"].choices = Classification.choices
+        self.fields["classification"].initial = Classification.DEPARTMENT
+        self.fields["base_resource"].choices = _any(_("None"), BaseResource.choices)
+        self.fields["format"].choices = ResourceFormat.choices
+        self.fields["share_type"].choices = ShareType.choices
+        self.fields["open_type"].choices = OpenType.choices
+        self.fields["open_type"].initial = OpenType.CLOSED  # publication is opted into
+        self.fields["update_cycle"].choices = UpdateCycle.choices
+
+    def related_code_list(self) -> list[str]:
+        return _split_list(self.cleaned_data.get("related_codes", ""))
+
+
+class FieldRowForm(StyledForm):
+    """One row of the fields editor (信息项)."""
+
+    name = forms.CharField(
+        label=_("Field name"),
+        max_length=63,
+        widget=forms.TextInput(attrs={"placeholder": "citizen_id", "autocapitalize": "off"}),
+    )
+    label = forms.CharField(label=_("Label"), max_length=128)
+    data_type = forms.ChoiceField(label=_("Data type"))
+    max_length = forms.IntegerField(label=_("Max. length"), required=False, min_value=1)
+    enum_values = forms.CharField(
+        label=_("Values"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Enumerations only: A、B、C")}),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+    is_key = forms.BooleanField(label=_("Key"), required=False)
+    personal_kind = forms.ChoiceField(label=_("Personal data"))
+    grade = forms.ChoiceField(label=_("Data grade"))
+    masking = forms.ChoiceField(label=_("Masking"))
+
+    def __init__(self, *args, **kwargs):
+        from smartgov.catalog.models import DataType, Grade, MaskingRule, PersonalKind
+
+        super().__init__(*args, **kwargs)
+        # Initial values equal to the first choice keep an untouched new row "unchanged",
+        # so an empty row added by mistake is ignored instead of failing validation.
+        for name, choices, default in (
+            ("data_type", DataType, DataType.STRING),
+            ("personal_kind", PersonalKind, PersonalKind.NONE),
+            ("grade", Grade, Grade.GENERAL),
+            ("masking", MaskingRule, MaskingRule.NONE),
+        ):
+            self.fields[name].choices = choices.choices
+            self.fields[name].initial = default
+
+    def as_item(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("DELETE", None)
+        data["enum_values"] = _split_list(data.get("enum_values", ""))
+        return data
+
+
+FieldRowFormSet = forms.formset_factory(FieldRowForm, extra=0, can_delete=True, max_num=500)
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(StyledForm):
+    comment = forms.CharField(
+        label=_("Remark"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

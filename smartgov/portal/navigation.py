@@ -139,3 +139,23 @@ def _register_foundation_entries() -> None:
             group="admin",
         )
     )
+
+
+def _register_catalog_entries() -> None:
+    """数据目录 for every staff member (published entries need no permission); 目录审核 for
+    the data bureau's reviewers."""
+    from smartgov.catalog.permissions import Perm as CatalogPerm
+
+    register_nav(
+        NavEntry(_("Data catalog"), "portal:catalog", icon="database", order=30, kinds=("staff",))
+    )
+    register_nav(
+        NavEntry(
+            _("Catalog review"),
+            "portal:catalog_review",
+            icon="checklist",
+            order=31,
+            kinds=("staff",),
+            permission=CatalogPerm.REVIEW_RESOURCE,
+        )
+    )

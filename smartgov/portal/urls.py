@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartgov.portal.views import auth, home, tokens
+from smartgov.portal.views import auth, catalog, home, tokens
 from smartgov.portal.views.console import audit, calendar, departments, roles, sso, users
 
 app_name = "portal"
@@ -13,6 +13,17 @@ urlpatterns = [
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("workbench/", home.workbench, name="workbench"),
+    # Data resource catalog (数据资源目录)
+    path("catalog/", catalog.catalog_search, name="catalog"),
+    path("catalog/new/", catalog.resource_create, name="catalog_create"),
+    path("catalog/review/", catalog.review_queue, name="catalog_review"),
+    path("catalog/<int:pk>/", catalog.resource_detail, name="catalog_detail"),
+    path("catalog/<int:pk>/edit/", catalog.resource_edit, name="catalog_edit"),
+    path("catalog/<int:pk>/fields/", catalog.resource_fields, name="catalog_fields"),
+    path("catalog/<int:pk>/submit/", catalog.resource_submit, name="catalog_submit"),
+    path("catalog/<int:pk>/approve/", catalog.resource_approve, name="catalog_approve"),
+    path("catalog/<int:pk>/reject/", catalog.resource_reject, name="catalog_reject"),
+    path("catalog/<int:pk>/withdraw/", catalog.resource_withdraw, name="catalog_withdraw"),
     # Admin console (系统管理)
     path("console/users/", users.user_list, name="admin_users"),
     path("console/users/new/", users.user_create, name="admin_user_create"),
