@@ -86,6 +86,12 @@ def has_rows(table: str) -> bool:
         return cursor.fetchone() is not None
 
 
+def has_current_rows(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {q(table)} WHERE _version_to IS NULL LIMIT 1")
+        return cursor.fetchone() is not None
+
+
 def table_columns(table: str) -> list[str]:
     with connection.cursor() as cursor:
         return [c.name for c in connection.introspection.get_table_description(cursor, table)]
@@ -102,7 +108,11 @@ def insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> No
     """Insert many rows: COPY on PostgreSQL (several times faster), executemany on SQLite."""
     names = ", ".join(q(c) for c in columns)
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
+        # The raw psycopg cursor: wrap its errors into Django's (IntegrityError and the rest).
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return

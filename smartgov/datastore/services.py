@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -158,6 +158,7 @@ class _Writer:
         cols = ", ".join(db.q(n) for n in self.names)
         self.insert_columns = ["_version_from", *self.names]
         self.select_cols = f"_row_id, _version_from, {cols}" if cols else "_row_id, _version_from"
+        self.fresh = not db.has_current_rows(self.table.table_name)
 
     def key(self, values) -> tuple:
         canons = self.canons
@@ -218,6 +219,18 @@ class _Writer:
 
     def write(self, chunk: list[tuple[int, list]]) -> None:
         """Store one chunk of valid rows: insert new keys, version changed rows, keep the rest."""
+        if self.fresh:
+            # The table had no current rows: every key is new unless it repeats in this
+            # delivery, which the unique key index reports; only then look keys up.
+            rows = [(self.version, *values) for _, values in chunk]
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    db.insert_rows(cursor, self.table.table_name, self.insert_columns, rows)
+            except IntegrityError:
+                pass
+            else:
+                self.counts.inserted += len(rows)
+                return
         in_chunk: dict[tuple, int] = {}
         rows = []
         for number, values in chunk:
