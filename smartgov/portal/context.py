@@ -18,8 +18,11 @@ def portal_context(request):
     user = getattr(request, "user", None)
     entries = navigation_for(user) if user is not None else []
     path = getattr(request, "path", "")
+    # Only the most specific matching entry is active (/catalog/review/ is not also /catalog/).
+    matching = [e for e in entries if _is_active(e["url"], path)]
+    best = max(matching, key=lambda e: len(e["url"]), default=None)
     for entry in entries:
-        entry["active"] = _is_active(entry["url"], path)
+        entry["active"] = entry is best
     admin = [e for e in entries if e["group"] == "admin"]
     return {
         "nav": entries,

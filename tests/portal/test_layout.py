@@ -206,3 +206,19 @@ def test_english_workbench(as_user, xihu_staff):
 def test_unknown_user_kind_cannot_see_console(as_user, db):
     app = User.objects.create(username="robot", kind="app", display_name="Robot")
     assert as_user(app).get("/console/users/").status_code == 403
+
+
+def test_only_the_most_specific_nav_entry_is_active():
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from smartgov.portal import context
+
+    entries = [
+        {"url": "/catalog/", "group": "", "label": "a"},
+        {"url": "/catalog/review/", "group": "", "label": "b"},
+    ]
+    request = SimpleNamespace(user=object(), path="/catalog/review/", COOKIES={})
+    with mock.patch.object(context, "navigation_for", return_value=entries):
+        result = context.portal_context(request)
+    assert [e["active"] for e in result["nav"]] == [False, True]
