@@ -4,38 +4,13 @@ Prints figures; asserts nothing about speed."""
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("SMARTGOV_VAR_DIR", tempfile.mkdtemp(prefix="sgbench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartgov.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+from _setup import setup_django
 
-
-def _fresh_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    if "bench" not in name:
-        raise SystemExit("refusing to drop a database whose name lacks 'bench'")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    _fresh_postgres(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
