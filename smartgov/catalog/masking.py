@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smartgov.core.validators import mask_citizen_id, mask_mobile, mask_name
+from smartgov.core.validators import mask_citizen_id, mask_name, mask_phone
 
 
 def mask_address(value: str) -> str:
@@ -20,7 +20,7 @@ def mask_value(rule: str, value):
     if rule == "name":
         return mask_name(text)
     if rule == "phone":
-        return mask_mobile(text)
+        return mask_phone(text)
     if rule == "address":
         return mask_address(text)
     # "full" and any rule this code does not know: hide everything rather than leak.

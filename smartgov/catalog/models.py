@@ -48,6 +48,13 @@ class ResourceFormat(models.TextChoices):
     STREAM = "stream", _("Data stream")
 
 
+# Formats whose data the platform stores as rows (a table per resource, see datastore); a
+# "data file" resource describes documents delivered as they are.
+RECORD_FORMATS = frozenset(
+    {ResourceFormat.TABLE, ResourceFormat.SPATIAL, ResourceFormat.API, ResourceFormat.STREAM}
+)
+
+
 class ShareType(models.TextChoices):
     UNCONDITIONAL = "unconditional", _("Unconditional sharing")
     CONDITIONAL = "conditional", _("Conditional sharing")

@@ -24,6 +24,7 @@ from smartgov.catalog import search
 from smartgov.catalog.models import (
     CLASS_DIGIT,
     FIELD_NAME_RE,
+    RECORD_FORMATS,
     RESOURCE_CODE_RE,
     BaseResource,
     Classification,
@@ -471,9 +472,9 @@ def submit_resource(*, actor, resource_id: int, comment: str = "") -> Resource:
         fields = list(resource.fields.all())
         if not fields:
             raise InvalidInput("fields_required", "Describe at least one field before submitting.")
-        if resource.format == ResourceFormat.TABLE and not any(f.is_key for f in fields):
+        if resource.format in RECORD_FORMATS and not any(f.is_key for f in fields):
             raise InvalidInput(
-                "key_field_required", "A table resource needs at least one key field."
+                "key_field_required", "A resource that holds records needs at least one key field."
             )
     return _transition(resource, actor=actor, action=RevisionAction.SUBMIT, comment=comment)
 

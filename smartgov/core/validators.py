@@ -148,6 +148,52 @@ def mask_mobile(value: str) -> str:
     return value[:3] + "****" + value[7:] if len(value) == 11 else "*" * len(value)
 
 
+# Fixed lines: a trunk prefix 0, a 2–3 digit area code (010, 0571 …), a 7–8 digit number and an
+# optional extension, written 0571-88886666, 057188886666 or (0571) 8888 6666; and the national
+# 400/800 service numbers. Beijing, Tianjin, Shanghai, Chongqing and the 02x areas have 3-digit
+# area codes (01x, 02x), every other area 4 digits.
+_FIXED_LINE_RE = re.compile(
+    r"^(?P<area>0[12]\d|0[3-9]\d{2})-?(?P<number>[2-9]\d{6,7})(?:-(?P<ext>\d{1,6}))?$", re.ASCII
+)
+_SERVICE_LINE_RE = re.compile(r"^[48]00-?\d{3}-?\d{4}$", re.ASCII)
+
+
+def check_phone(value: str) -> str:
+    """A mobile or fixed-line number: mobiles normalised as check_mobile does, fixed lines to
+    area-number(-extension), service numbers to their ten digits."""
+    compact = re.sub(r"[\s()（）]", "", value or "")
+    try:
+        return check_mobile(compact)
+    except InvalidInput:
+        pass
+    if compact.startswith("+86"):
+        compact = "0" + compact[3:].lstrip("-")
+    if _SERVICE_LINE_RE.match(compact):
+        return compact.replace("-", "")
+    match = _FIXED_LINE_RE.match(compact)
+    if match is None:
+        raise InvalidInput(
+            "phone_format",
+            "A phone number is a mobile number (11 digits starting 13 to 19) or a fixed line "
+            "with its area code (e.g. 0571-88886666).",
+        )
+    extension = f"-{match['ext']}" if match["ext"] else ""
+    return f"{match['area']}-{match['number']}{extension}"
+
+
+def mask_phone(value: str) -> str:
+    """138****5678 for mobiles; 0571-****6666 for fixed lines (area code and last four kept)."""
+    if len(value) == 11 and value.isdigit():
+        return mask_mobile(value)
+    area, _, rest = value.partition("-")
+    if rest:
+        number = rest.split("-")[0]
+        return f"{area}-" + "*" * max(len(number) - 4, 0) + number[-4:]
+    if len(value) >= 8:  # 400/800 service numbers and anything else long enough
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * len(value)
+
+
 def mask_name(value: str) -> str:
     """张* / 欧阳** style: the family-name character kept."""
     if not value:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from smartgov.accounts.scope import require_perm, restrict
-from smartgov.catalog.models import Resource, ResourceFormat, ResourceStatus
+from smartgov.catalog.models import RECORD_FORMATS, Resource, ResourceStatus
 from smartgov.core import audit
 from smartgov.core.errors import (
     Conflict,
@@ -471,10 +471,16 @@ def _target(actor, resource_id: int) -> Resource:
                 detail={"status": resource.status},
             ),
         )
-    if resource.format != ResourceFormat.TABLE:
+    if resource.format not in RECORD_FORMATS:
         raise _Refused(
             resource,
-            InvalidInput("not_a_table", gettext_noop("Only table resources store delivered rows.")),
+            InvalidInput(
+                "not_a_table",
+                gettext_noop(
+                    "Only resources that hold records (tables, spatial data, interfaces, "
+                    "streams) store delivered rows."
+                ),
+            ),
         )
     return resource
 

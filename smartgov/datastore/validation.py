@@ -21,7 +21,7 @@ from smartgov.core.errors import InvalidInput
 from smartgov.core.validators import (
     check_citizen_id,
     check_credit_code,
-    check_mobile,
+    check_phone,
     check_region_code,
 )
 
@@ -154,7 +154,7 @@ _PARSERS: dict[str, Callable] = {
     "citizen_id": None,  # built per checker: today's date is fixed once, not read per row
     "credit_code": _identifier(check_credit_code),
     "region_code": _identifier(check_region_code),
-    "phone": _identifier(check_mobile),
+    "phone": _identifier(check_phone),
     "enum": _text,
 }
 

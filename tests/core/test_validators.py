@@ -12,12 +12,14 @@ from smartgov.core.validators import (
     check_citizen_id,
     check_credit_code,
     check_mobile,
+    check_phone,
     check_region_code,
     citizen_id_check_digit,
     credit_code_check_char,
     mask_citizen_id,
     mask_mobile,
     mask_name,
+    mask_phone,
 )
 
 GB11643_EXAMPLE = "11010519491231002X"
@@ -255,6 +257,43 @@ def test_valid_mobile_numbers_are_normalised(value, expected):
 )
 def test_invalid_mobile_numbers_are_refused(value):
     assert _code_of(check_mobile, value) == "mobile_format"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("13800138000", "13800138000"),
+        ("+86 138 0013 8000", "13800138000"),
+        ("0571-88886666", "0571-88886666"),
+        ("057188886666", "0571-88886666"),
+        ("(0571) 8888 6666", "0571-88886666"),
+        ("（0571）88886666", "0571-88886666"),
+        ("0571-88886666-123", "0571-88886666-123"),
+        ("+86-571-88886666", "0571-88886666"),
+        ("021-62345678", "021-62345678"),
+        ("02162345678", "021-62345678"),
+        ("0575-8123456", "0575-8123456"),  # 7-digit local number
+        ("400-812-3123", "4008123123"),
+    ],
+)
+def test_phone_numbers_mobile_or_fixed_line(value, expected):
+    assert check_phone(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", None, "12345", "0571-1234567", "571-88886666", "0571-888866661", "1380013800", "电话"],
+)
+def test_bad_phone_numbers(value):
+    assert _code_of(check_phone, value) == "phone_format"
+
+
+def test_phone_masks_keep_area_code_and_last_four():
+    assert mask_phone("13800138000") == "138****8000"
+    assert mask_phone("0571-88886666") == "0571-****6666"
+    assert mask_phone("0571-88886666-123") == "0571-****6666"
+    assert mask_phone("4008123123") == "400***3123"
+    assert mask_phone("123") == "***"
 
 
 # --- masks and region codes -------------------------------------------------------------------

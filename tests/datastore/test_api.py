@@ -54,7 +54,7 @@ def test_upload_with_bad_rows_then_read_the_report(api_client, bearer, officer, 
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0] == ["row_number", "field", "value", "code", "reason"]
-    assert rows[1][:4] == ["3", "phone", "123", "mobile_format"]
+    assert rows[1][:4] == ["3", "phone", "123", "phone_format"]
 
     history = api_client.get(f"{BASE}/resources/{population.pk}/deliveries", **headers).json()
     assert [d["id"] for d in history["items"]] == [body["id"]]

@@ -14,7 +14,7 @@ from smartgov.core.errors import SmartgovError
 from smartgov.core.models import AuditRecord
 from smartgov.datastore import db, selectors, services
 from smartgov.datastore.models import Delivery, DeliveryStatus, Rejection, StoreTable
-from tests.datastore.conftest import COLUMNS, csv_bytes, person
+from tests.datastore.conftest import COLUMNS, credit_code, csv_bytes, person
 
 
 def current_rows(resource) -> list[tuple]:
@@ -90,7 +90,7 @@ def test_large_json_array_streams_across_buffers(population, deliver, monkeypatc
         ({"birth_date": "1990-02-30"}, "birth_date", "date_format"),
         ({"registered_at": "yesterday"}, "registered_at", "datetime_format"),
         ({"region": "3301"}, "region", "region_code_format"),
-        ({"phone": "12345"}, "phone", "mobile_format"),
+        ({"phone": "12345"}, "phone", "phone_format"),
         ({"employer": "91330106MA27U2B490"}, "employer", "credit_code_checksum"),
         ({"citizen_id": "330106199001010010"}, "citizen_id", "citizen_id_checksum"),
     ],
@@ -218,3 +218,24 @@ def test_one_audit_record_per_delivery_with_counts(population, officer, deliver)
     after = records.get().after
     assert (after["received"], after["inserted"], after["rejected"]) == (20, 19, 1)
     assert records.get().object_id == str(delivery.pk) and records.get().actor_id == officer.pk
+
+
+def test_fixed_line_phones_are_stored_normalised(population, officer, deliver):
+    deliver(population, csv_bytes([person(1, phone="(0571) 8888 6666")]))
+    assert selectors.read_records(officer, population.pk)["rows"][0]["phone"] == "0571-88886666"
+
+
+@pytest.mark.parametrize("fmt", ["spatial", "api"])
+def test_spatial_and_interface_resources_hold_records(
+    officer, data_admin, make_resource, publish, deliver, fmt
+):
+    resource = publish(make_resource(officer, format=fmt), officer, data_admin)
+    assert deliver(resource, b"credit_code\n" + credit_code().encode() + b"\n").inserted == 1
+
+
+def test_file_resources_hold_no_records(officer, data_admin, make_resource, publish, deliver):
+    resource = publish(make_resource(officer, format="file"), officer, data_admin)
+    with pytest.raises(SmartgovError) as caught:
+        deliver(resource, b"credit_code\n" + credit_code().encode() + b"\n")
+    assert caught.value.code == "not_a_table" and caught.value.status == 400
+    assert not StoreTable.objects.filter(resource=resource).exists()
