@@ -15,8 +15,8 @@ from smartgov.core.errors import InvalidInput
 
 # ASCII only: \d alone also matches full-width and other Unicode digits, which int() accepts.
 _CITIZEN_ID_RE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
-_CITIZEN_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-_CITIZEN_CHECK = "10X98765432"
+CITIZEN_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+CITIZEN_CHECK_CHARS = "10X98765432"
 # First two digits of GB/T 2260 province-level codes.
 PROVINCE_PREFIXES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "  # noqa: SIM905
@@ -26,8 +26,8 @@ PROVINCE_PREFIXES = frozenset(
 
 def citizen_id_check_digit(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character over the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _CITIZEN_WEIGHTS, strict=True))
-    return _CITIZEN_CHECK[total % 11]
+    total = sum(int(d) * w for d, w in zip(first17, CITIZEN_WEIGHTS, strict=True))
+    return CITIZEN_CHECK_CHARS[total % 11]
 
 
 def citizen_id_birth_date(value: str) -> date:
@@ -71,10 +71,10 @@ def mask_citizen_id(value: str) -> str:
 # --- GB 32100 unified social credit code (统一社会信用代码) --------------------------------------
 
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
-_CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 _CREDIT_INDEX = {c: i for i, c in enumerate(CREDIT_ALPHABET)}
 # Registration authority (first character) and the organisation kinds it may register.
-_CREDIT_KINDS = {
+CREDIT_KINDS = {
     "1": "12359",
     "2": "19",
     "3": "12345689",
@@ -91,7 +91,7 @@ _CREDIT_KINDS = {
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(_CREDIT_INDEX[c] * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    total = sum(_CREDIT_INDEX[c] * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -112,7 +112,7 @@ def check_credit_code(value: str) -> str:
             "anything but digits and capital letters).",
             detail={"characters": bad},
         )
-    kinds = _CREDIT_KINDS.get(value[0])
+    kinds = CREDIT_KINDS.get(value[0])
     if kinds is None or value[1] not in kinds:
         raise InvalidInput(
             "credit_code_authority",

@@ -12,6 +12,8 @@ keys unique among current rows (``_version_to IS NULL``) while history keeps old
 
 from __future__ import annotations
 
+from itertools import repeat
+
 from django.db import connection
 
 SYSTEM_COLUMNS = ("_row_id", "_version_from", "_version_to")
@@ -51,9 +53,16 @@ def create_table(table: str, schema: list[dict]) -> None:
     )
     columns = [row_id, "_version_from INTEGER NOT NULL", "_version_to INTEGER NULL"]
     columns += [f"{q(c['name'])} {sql_type(c['data_type'])} NULL" for c in schema]
-    keys = ", ".join(q(c["name"]) for c in schema if c["is_key"])
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE {q(table)} ({', '.join(columns)})")
+    create_indexes(table, schema)
+
+
+def create_indexes(table: str, schema: list[dict]) -> None:
+    """The unique index on the key of current rows, and the index on version ranges. Raises
+    IntegrityError when current rows repeat a key (after a bulk load without the index)."""
+    keys = ", ".join(q(c["name"]) for c in schema if c["is_key"])
+    with connection.cursor() as cursor:
         if keys:
             cursor.execute(
                 f"CREATE UNIQUE INDEX {q(table + '_current_key')} ON {q(table)} ({keys}) "
@@ -62,6 +71,14 @@ def create_table(table: str, schema: list[dict]) -> None:
         cursor.execute(
             f"CREATE INDEX {q(table + '_versions')} ON {q(table)} (_version_from, _version_to)"
         )
+
+
+def drop_indexes(table: str) -> None:
+    """Drop create_indexes' indexes: loading an empty table and indexing it afterwards is
+    several times cheaper than keeping the indexes up to date row by row."""
+    with connection.cursor() as cursor:
+        for suffix in ("_current_key", "_versions"):
+            cursor.execute(f"DROP INDEX IF EXISTS {q(table + suffix)}")
 
 
 def add_column(table: str, name: str, data_type: str) -> None:
@@ -118,3 +135,87 @@ def insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> No
         return
     marks = ", ".join(["%s"] * len(columns))
     cursor.executemany(f"INSERT INTO {q(table)} ({names}) VALUES ({marks})", rows)
+
+
+def _csv_field(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return str(value)
+
+
+class BulkSink:
+    """Rows streamed into a table, as Arrow columns or tuples (both after the version, which
+    is the first of ``columns``). On PostgreSQL one COPY stays open across writes, so the
+    server stores one block while Python checks the next; ``pause`` ends it (the connection
+    can run other statements) and the next write opens another. On SQLite: executemany."""
+
+    def __init__(self, cursor, table: str, columns: list[str], version: int) -> None:
+        self.cursor = cursor
+        self.columns = columns
+        self.version = version
+        self.names = ", ".join(q(c) for c in columns)
+        self.table = table
+        self.postgres = connection.vendor == "postgresql"
+        self._copy = None
+
+    def _open(self):
+        if self._copy is None:
+            sql = f"COPY {q(self.table)} ({self.names}) FROM STDIN (FORMAT csv)"
+            self._context = self.cursor.cursor.copy(sql)
+            with connection.wrap_database_errors:
+                self._copy = self._context.__enter__()
+        return self._copy
+
+    def write_columns(self, arrays: list) -> None:
+        size = len(arrays[0]) if arrays else 0
+        if size == 0:
+            return
+        if not self.postgres:
+            rows = list(zip(repeat(self.version), *[a.to_pylist() for a in arrays]))
+            self._executemany(rows)
+            return
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        version = pa.repeat(pa.scalar(self.version, pa.int32()), size)
+        frame = pa.Table.from_arrays([version, *arrays], names=self.columns)
+        buffer = pa.BufferOutputStream()
+        pa_csv.write_csv(frame, buffer, pa_csv.WriteOptions(include_header=False))
+        copy = self._open()
+        with connection.wrap_database_errors:
+            copy.write(buffer.getvalue())
+
+    def write_rows(self, rows: list[tuple]) -> None:
+        """Rows of Python values, the version first."""
+        if not rows:
+            return
+        if not self.postgres:
+            self._executemany(rows)
+            return
+        # Every text value quoted: an unquoted empty field is NULL, and a line reading \.
+        # would end the data.
+        text = "".join(",".join(_csv_field(v) for v in row) + "\n" for row in rows)
+        copy = self._open()
+        with connection.wrap_database_errors:
+            copy.write(text.encode())
+
+    def pause(self) -> None:
+        self.__exit__(None, None, None)
+
+    def __enter__(self) -> BulkSink:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        """End an open COPY: committed to the transaction, or cancelled after an error."""
+        if self._copy is not None:
+            self._copy = None
+            with connection.wrap_database_errors:
+                self._context.__exit__(kind, error, trace)
+
+    def _executemany(self, rows: list[tuple]) -> None:
+        marks = ", ".join(["%s"] * len(self.columns))
+        self.cursor.executemany(
+            f"INSERT INTO {q(self.table)} ({self.names}) VALUES ({marks})", rows
+        )

@@ -50,6 +50,25 @@ def _decoded_lines(text: io.TextIOWrapper) -> Iterator[str]:
         raise bad_encoding() from None
 
 
+def read_csv_header(stream) -> tuple[str, list[str]]:
+    """The encoding and header row of a CSV file; the stream is left at its start."""
+    encoding = detect_encoding(stream)
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
+    try:
+        # Not through _decoded_lines: closing that generator would close the upload.
+        header = next(csv.reader(text), [])
+    except UnicodeDecodeError:
+        raise bad_encoding() from None
+    except csv.Error as exc:
+        raise InvalidInput(
+            "bad_csv", gettext_noop("The file is not valid CSV."), detail=str(exc)
+        ) from None
+    finally:
+        text.detach()  # closing the wrapper would close the upload too
+    stream.seek(0)
+    return encoding, [name.strip() for name in header]
+
+
 def read_csv(stream) -> tuple[list[str], Iterator[tuple[int, list]]]:
     """Header and rows of a CSV file; row numbers count the header as row 1."""
     encoding = detect_encoding(stream)

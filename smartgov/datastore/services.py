@@ -6,18 +6,13 @@ file too large, resource not published, not the provider) rolls everything back.
 then recorded — as a failed Delivery and its audit record — outside the rolled-back transaction.
 """
 
-# SQL here names tables and columns: field names match catalog's FIELD_NAME_RE and are quoted
-# with db.q(); every value is passed as a parameter.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -32,14 +27,17 @@ from smartgov.core.errors import (
     SmartgovError,
 )
 from smartgov.datastore import db, readers
-from smartgov.datastore.models import Delivery, DeliveryMode, DeliveryStatus, Rejection, StoreTable
+from smartgov.datastore.ingest import (
+    TableWriter,
+    feed_csv,
+    record_rows,
+    tabular_rows,
+    validated_chunks,
+)
+from smartgov.datastore.models import Delivery, DeliveryMode, DeliveryStatus, StoreTable
 from smartgov.datastore.permissions import Perm
-from smartgov.datastore.validation import Rejected, build_checker, canonical
+from smartgov.datastore.validation import Rejected, build_checker
 
-CHUNK_ROWS = 5000
-LOOKUP_BATCH = 2000
-REJECTION_BATCH = 1000
-VALUE_LIMIT = 200
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 FILE_FORMATS = {
     ".csv": "csv",
@@ -124,279 +122,6 @@ def migrate_table(*, table: StoreTable, schema: list[dict]) -> StoreTable:
 # --- Delivery ----------------------------------------------------------------------------
 
 
-@dataclass
-class Counts:
-    received: int = 0
-    inserted: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
-@dataclass
-class _Writer:
-    """Writes validated rows of one delivery as version ``version`` of one table."""
-
-    table: StoreTable
-    version: int
-    delivery: Delivery
-    counts: Counts = field(default_factory=Counts)
-    # Current rows this delivery kept unchanged (replace mode keeps them; a repeat is a duplicate).
-    kept: set = field(default_factory=set)
-    rejections: list = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        schema = self.table.schema
-        self.names = [c["name"] for c in schema]
-        self.key_idx = [i for i, c in enumerate(schema) if c["is_key"]]
-        self.canons = [canonical(c["data_type"]) for c in schema]
-        self.t = db.q(self.table.table_name)
-        cols = ", ".join(db.q(n) for n in self.names)
-        self.insert_columns = ["_version_from", *self.names]
-        self.select_cols = f"_row_id, _version_from, {cols}" if cols else "_row_id, _version_from"
-        self.fresh = not db.has_current_rows(self.table.table_name)
-
-    def key(self, values) -> tuple:
-        canons = self.canons
-        return tuple(canons[i](values[i]) for i in self.key_idx)
-
-    def reject(self, number: int, name: str, value, code: str, reason: str) -> None:
-        text = "" if value is None else str(value)
-        self.rejections.append(
-            Rejection(
-                delivery=self.delivery,
-                row_number=number,
-                field=name,
-                value=text[:VALUE_LIMIT],
-                code=code,
-                reason=reason,
-            )
-        )
-        if len(self.rejections) >= REJECTION_BATCH:
-            self.flush_rejections()
-
-    def flush_rejections(self) -> None:
-        if self.rejections:
-            Rejection.objects.bulk_create(self.rejections, batch_size=REJECTION_BATCH)
-            self.rejections = []
-
-    def _current(self, keys: list[tuple]) -> dict:
-        """Current rows for these keys: key -> (row id, version from, canonical values)."""
-        found = {}
-        key_names = [db.q(self.names[i]) for i in self.key_idx]
-        with connection.cursor() as cursor:
-            for start in range(0, len(keys), LOOKUP_BATCH):
-                batch = keys[start : start + LOOKUP_BATCH]
-                if len(key_names) == 1:
-                    where = f"{key_names[0]} IN ({', '.join(['%s'] * len(batch))})"
-                    params = [k[0] for k in batch]
-                else:
-                    row = "(" + ", ".join(["%s"] * len(key_names)) + ")"
-                    where = f"({', '.join(key_names)}) IN (VALUES {', '.join([row] * len(batch))})"
-                    params = [v for k in batch for v in k]
-                cursor.execute(
-                    f"SELECT {self.select_cols} FROM {self.t} "
-                    f"WHERE _version_to IS NULL AND {where}",
-                    params,
-                )
-                for row in cursor.fetchall():
-                    values = tuple(c(v) for c, v in zip(self.canons, row[2:], strict=True))
-                    found[tuple(values[i] for i in self.key_idx)] = (row[0], row[1], values)
-        return found
-
-    def _close(self, cursor, row_ids: list[int]) -> None:
-        for start in range(0, len(row_ids), LOOKUP_BATCH):
-            batch = row_ids[start : start + LOOKUP_BATCH]
-            cursor.execute(
-                f"UPDATE {self.t} SET _version_to = %s "
-                f"WHERE _row_id IN ({', '.join(['%s'] * len(batch))})",
-                [self.version, *batch],
-            )
-
-    def write(self, chunk: list[tuple[int, list]]) -> None:
-        """Store one chunk of valid rows: insert new keys, version changed rows, keep the rest."""
-        if self.fresh:
-            # The table had no current rows: every key is new unless it repeats in this
-            # delivery, which the unique key index reports; only then look keys up.
-            rows = [(self.version, *values) for _, values in chunk]
-            try:
-                with transaction.atomic(), connection.cursor() as cursor:
-                    db.insert_rows(cursor, self.table.table_name, self.insert_columns, rows)
-            except IntegrityError:
-                pass
-            else:
-                self.counts.inserted += len(rows)
-                return
-        in_chunk: dict[tuple, int] = {}
-        rows = []
-        for number, values in chunk:
-            key = self.key(values)
-            if key in in_chunk:
-                self._duplicate(number, key)
-                continue
-            in_chunk[key] = number
-            rows.append((number, key, values))
-        current = self._current(list(in_chunk)) if rows else {}
-        to_close, to_insert = [], []
-        version, canons, counts = self.version, self.canons, self.counts
-        for number, key, values in rows:
-            existing = current.get(key)
-            if existing is None:
-                counts.inserted += 1
-            else:
-                row_id, version_from, old = existing
-                if version_from == version or row_id in self.kept:
-                    self._duplicate(number, key)
-                    continue
-                new = tuple(c(v) for c, v in zip(canons, values, strict=True))
-                if new == old:
-                    counts.unchanged += 1
-                    self.kept.add(row_id)
-                    continue
-                counts.updated += 1
-                to_close.append(row_id)
-            to_insert.append((version, *values))
-        with connection.cursor() as cursor:
-            if to_close:
-                self._close(cursor, to_close)
-            if to_insert:
-                db.insert_rows(cursor, self.table.table_name, self.insert_columns, to_insert)
-
-    def _duplicate(self, number: int, key: tuple) -> None:
-        self.counts.rejected += 1
-        name = ",".join(self.names[i] for i in self.key_idx)
-        self.reject(
-            number,
-            name,
-            ",".join(str(v) for v in key),
-            "duplicate_key",
-            gettext_noop("duplicate key in this delivery"),
-        )
-
-    def delete(self, number: int, values: list) -> None:
-        key = tuple(self.canons[i](values[j]) for j, i in enumerate(self.key_idx))
-        existing = self._current([key]).get(key)
-        if existing is None:
-            self.counts.rejected += 1
-            self.reject(
-                number,
-                ",".join(self.names[i] for i in self.key_idx),
-                ",".join(str(v) for v in key),
-                "key_not_found",
-                gettext_noop("No current row has this key."),
-            )
-            return
-        with connection.cursor() as cursor:
-            self._close(cursor, [existing[0]])
-        self.counts.deleted += 1
-
-    def close_missing(self) -> None:
-        """Replace mode: close every current row this delivery neither wrote nor kept."""
-        last = 0
-        with connection.cursor() as cursor:
-            while True:
-                cursor.execute(
-                    f"SELECT _row_id FROM {self.t} WHERE _version_to IS NULL "
-                    "AND _version_from < %s AND _row_id > %s ORDER BY _row_id LIMIT %s",
-                    [self.version, last, LOOKUP_BATCH],
-                )
-                ids = [row[0] for row in cursor.fetchall()]
-                if not ids:
-                    return
-                last = ids[-1]
-                gone = [i for i in ids if i not in self.kept]
-                if gone:
-                    self._close(cursor, gone)
-                    self.counts.deleted += len(gone)
-
-
-def _validated(
-    writer: _Writer, rows: Iterable[tuple[int, list | None, list]]
-) -> Iterator[list[tuple[int, list]]]:
-    """Check rows (aligned with the schema) and yield chunks of valid ones."""
-    checkers = [build_checker(c) for c in writer.table.schema]
-    names = writer.names
-    counts = writer.counts
-    chunk: list[tuple[int, list]] = []
-    for number, raw, problems in rows:
-        counts.received += 1
-        if raw is not None:
-            try:
-                values = [check(value) for check, value in zip(checkers, raw)]  # noqa: B905
-            except Rejected:
-                # Slow path, for rejected rows only: report every bad value of the row.
-                for index, check in enumerate(checkers):
-                    try:
-                        check(raw[index])
-                    except Rejected as exc:
-                        problems.append((names[index], raw[index], exc.code, exc.reason))
-        if problems:
-            counts.rejected += 1
-            for name, value, code, reason in problems:
-                writer.reject(number, name, value, code, reason)
-            continue
-        chunk.append((number, values))
-        if len(chunk) >= CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _tabular_rows(header: list[str], rows, schema: list[dict]):
-    """Align header columns with the schema; unknown columns fail the whole delivery."""
-    names = [c["name"] for c in schema]
-    unknown = [h for h in header if h not in names]
-    if unknown or len(set(header)) != len(header):
-        raise InvalidInput(
-            "unknown_columns",
-            gettext_noop("The file has columns the resource does not define (or repeats one)."),
-            detail={"unknown": unknown, "fields": names},
-        )
-    missing = [c["name"] for c in schema if c["required"] and c["name"] not in header]
-    if missing:
-        raise InvalidInput(
-            "missing_columns",
-            gettext_noop("The file lacks columns for required fields."),
-            detail={"missing": missing},
-        )
-    positions = [header.index(name) if name in header else None for name in names]
-    width = len(header)
-    ragged = gettext_noop("The row does not have as many values as the header has columns.")
-    aligned = positions == list(range(len(names)))
-    for number, row in rows:
-        if len(row) != width:
-            yield number, None, [("", ",".join(str(v) for v in row), "ragged_row", ragged)]
-        elif aligned:
-            yield number, row, []
-        else:
-            yield number, [row[p] if p is not None else None for p in positions], []
-
-
-def _record_rows(records: Iterable[tuple[int, object]], schema: list[dict]):
-    """Align JSON records with the schema; unknown fields reject the record."""
-    names = [c["name"] for c in schema]
-    known = set(names)
-    for number, record in records:
-        if not isinstance(record, dict):
-            yield (
-                number,
-                None,
-                [("", "", "not_an_object", gettext_noop("A record must be a JSON object."))],
-            )
-            continue
-        problems = [
-            (key, record[key], "unknown_field", gettext_noop("The resource has no such field."))
-            for key in record
-            if key not in known
-        ]
-        yield number, [record.get(name) for name in names], problems
-
-
 def _max_upload_bytes() -> int:
     return int(getattr(settings, "DATASTORE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
@@ -411,7 +136,8 @@ def _file_size(stream) -> int:
     return size
 
 
-def _file_rows(stream, filename: str, schema: list[dict]):
+def _file_kind(stream, filename: str) -> str:
+    """The file's format by its name, once it is known to be within the size limit."""
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     kind = FILE_FORMATS.get(suffix)
     if kind is None:
@@ -427,12 +153,14 @@ def _file_rows(stream, filename: str, schema: list[dict]):
             detail={"limit_bytes": _max_upload_bytes()},
         )
     stream.seek(0)
-    if kind == "csv":
-        return _tabular_rows(*readers.read_csv(stream), schema)
+    return kind
+
+
+def _file_rows(stream, kind: str, schema: list[dict]):
     if kind == "xlsx":
-        return _tabular_rows(*readers.read_xlsx(stream), schema)
+        return tabular_rows(*readers.read_xlsx(stream), schema)
     records = readers.read_json_array(stream) if kind == "json" else readers.read_ndjson(stream)
-    return _record_rows(records, schema)
+    return record_rows(records, schema)
 
 
 def _department_of(actor, resource: Resource):
@@ -493,7 +221,7 @@ class _Refused(Exception):
 
 
 def _deliver(
-    *, actor, resource_id: int, source: str, mode: str, feed: Callable[[_Writer], None]
+    *, actor, resource_id: int, source: str, mode: str, feed: Callable[[TableWriter], None]
 ) -> Delivery:
     started = timezone.now()
     clock = time.monotonic()
@@ -524,7 +252,7 @@ def _deliver(
                 started_at=started,
                 finished_at=started,
             )
-            writer = _Writer(table=table, version=version, delivery=delivery)
+            writer = TableWriter(table=table, version=version, delivery=delivery)
             feed(writer)
             if mode == DeliveryMode.REPLACE:
                 writer.close_missing()
@@ -606,9 +334,12 @@ def _record_failure(*, actor, resource, source, mode, started, clock, error) -> 
 def deliver_file(*, actor, resource_id: int, stream, filename: str, mode: str) -> Delivery:
     """Deliver a CSV, XLSX, JSON or NDJSON file (binary stream) to a published resource."""
 
-    def feed(writer: _Writer) -> None:
-        rows = _file_rows(stream, filename, writer.table.schema)
-        for chunk in _validated(writer, rows):
+    def feed(writer: TableWriter) -> None:
+        kind = _file_kind(stream, filename)
+        if kind == "csv":
+            feed_csv(writer, stream)
+            return
+        for chunk in validated_chunks(writer, _file_rows(stream, kind, writer.table.schema)):
             writer.write(chunk)
 
     return _deliver(actor=actor, resource_id=resource_id, source=filename, mode=mode, feed=feed)
@@ -619,10 +350,10 @@ def push_records(
 ) -> Delivery:
     """A department system pushes a batch of records (and keys to delete) to a resource."""
 
-    def feed(writer: _Writer) -> None:
+    def feed(writer: TableWriter) -> None:
         schema = writer.table.schema
-        rows = _record_rows(enumerate(records, start=1), schema)
-        for chunk in _validated(writer, rows):
+        rows = record_rows(enumerate(records, start=1), schema)
+        for chunk in validated_chunks(writer, rows):
             writer.write(chunk)
         key_columns = [c for c in schema if c["is_key"]]
         checkers = [build_checker(c) for c in key_columns]

@@ -12,9 +12,16 @@ from openpyxl import Workbook
 from smartgov.catalog import services as catalog
 from smartgov.core.errors import SmartgovError
 from smartgov.core.models import AuditRecord
-from smartgov.datastore import db, selectors, services
+from smartgov.datastore import columnar, db, ingest, selectors
 from smartgov.datastore.models import Delivery, DeliveryStatus, Rejection, StoreTable
 from tests.datastore.conftest import COLUMNS, credit_code, csv_bytes, person
+
+
+@pytest.fixture(params=["columnar", "rows"])
+def csv_reader(request, settings):
+    """A CSV test asking for it runs through the columnar fast path and the row reader."""
+    settings.DATASTORE_COLUMNAR_CSV = request.param == "columnar"
+    return request.param
 
 
 def current_rows(resource) -> list[tuple]:
@@ -29,7 +36,7 @@ def current_rows(resource) -> list[tuple]:
         return cursor.fetchall()
 
 
-def test_csv_utf8_is_stored_with_typed_values(population, officer, deliver):
+def test_csv_utf8_is_stored_with_typed_values(population, officer, deliver, csv_reader):
     delivery = deliver(population, csv_bytes([person(1), person(2)]))
     assert delivery.status == DeliveryStatus.SUCCEEDED
     assert (delivery.received, delivery.inserted, delivery.rejected) == (2, 2, 0)
@@ -42,7 +49,7 @@ def test_csv_utf8_is_stored_with_typed_values(population, officer, deliver):
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
-def test_csv_with_bom_and_gb18030(population, deliver, encoding):
+def test_csv_with_bom_and_gb18030(population, deliver, encoding, csv_reader):
     delivery = deliver(population, csv_bytes([person(1, name="欧阳娜娜")], encoding=encoding))
     assert delivery.inserted == 1
     assert current_rows(population) == [(person(1)["citizen_id"], "欧阳娜娜")]
@@ -96,7 +103,7 @@ def test_large_json_array_streams_across_buffers(population, deliver, monkeypatc
     ],
 )
 def test_each_rule_rejects_the_row_with_its_reason(
-    population, deliver, overrides, field_name, code
+    population, deliver, overrides, field_name, code, csv_reader
 ):
     bad = person(2, **overrides)
     delivery = deliver(population, csv_bytes([person(1), bad]))
@@ -107,7 +114,7 @@ def test_each_rule_rejects_the_row_with_its_reason(
     assert rejection.reason and rejection.value == str(overrides[field_name])[:200]
 
 
-def test_duplicate_keys_in_a_file_reject_the_later_row(population, deliver):
+def test_duplicate_keys_in_a_file_reject_the_later_row(population, deliver, csv_reader):
     delivery = deliver(population, csv_bytes([person(1), person(2), person(1, name="重复")]))
     assert (delivery.inserted, delivery.rejected) == (2, 1)
     rejection = Rejection.objects.get(delivery=delivery)
@@ -115,14 +122,15 @@ def test_duplicate_keys_in_a_file_reject_the_later_row(population, deliver):
     assert dict(current_rows(population))[person(1)["citizen_id"]] == "张1"
 
 
-def test_duplicate_keys_across_chunks(population, deliver, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+def test_duplicate_keys_across_chunks(population, deliver, monkeypatch, csv_reader):
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 300)
     rows = [person(1), person(2), person(3), person(1, name="重复"), person(3)]
     delivery = deliver(population, csv_bytes(rows))
     assert (delivery.inserted, delivery.rejected) == (3, 2)
 
 
-def test_ragged_rows_are_rejected(population, deliver):
+def test_ragged_rows_are_rejected(population, deliver, csv_reader):
     content = csv_bytes([person(1), person(2)]) + b"a,b\n"
     delivery = deliver(population, content)
     assert (delivery.inserted, delivery.rejected) == (2, 1)
@@ -148,7 +156,9 @@ def test_unknown_columns_fail_the_whole_delivery(population, deliver):
     _assert_failed(population, "unknown_columns")
 
 
-def test_wrong_encoding_fails_and_leaves_data_unchanged(population, deliver, monkeypatch):
+def test_wrong_encoding_fails_and_leaves_data_unchanged(
+    population, deliver, monkeypatch, csv_reader
+):
     from smartgov.datastore import readers
 
     deliver(population, csv_bytes([person(1)]))
@@ -171,20 +181,23 @@ def test_file_too_large(population, deliver, settings):
     _assert_failed(population, "file_too_large")
 
 
-def test_an_exception_mid_delivery_rolls_everything_back(population, deliver, monkeypatch):
+def test_an_exception_mid_delivery_rolls_everything_back(
+    population, deliver, monkeypatch, csv_reader
+):
     deliver(population, csv_bytes([person(1)]))
     before = current_rows(population)
-    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
-    original = services._Writer.write
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 300)
+    original = db.insert_rows
     calls = []
 
-    def failing(self, chunk):
+    def failing(*args):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return original(self, chunk)
+        return original(*args)
 
-    monkeypatch.setattr(services._Writer, "write", failing)
+    monkeypatch.setattr(db, "insert_rows", failing)
     with pytest.raises(RuntimeError):
         deliver(population, csv_bytes([person(n, name="改") for n in range(1, 6)]))
     assert current_rows(population) == before
@@ -220,7 +233,7 @@ def test_one_audit_record_per_delivery_with_counts(population, officer, deliver)
     assert records.get().object_id == str(delivery.pk) and records.get().actor_id == officer.pk
 
 
-def test_fixed_line_phones_are_stored_normalised(population, officer, deliver):
+def test_fixed_line_phones_are_stored_normalised(population, officer, deliver, csv_reader):
     deliver(population, csv_bytes([person(1, phone="(0571) 8888 6666")]))
     assert selectors.read_records(officer, population.pk)["rows"][0]["phone"] == "0571-88886666"
 
