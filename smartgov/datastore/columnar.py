@@ -10,8 +10,8 @@ authority on what is valid and why not. The differential tests in
 tests/datastore/test_columnar.py hold the two to the same answers.
 
 The file is read in blocks (constant memory). A file that Arrow cannot split into rows the
-way the row reader does (a ragged row; quoting the row reader rejects) is handed back by
-raising ``NotColumnar`` before anything is stored, and the caller reads it row by row.
+way the row reader does (a ragged row, a row longer than a block) is handed back by raising
+``NotColumnar``; the caller rolls back what it stored and reads the file row by row.
 """
 
 from __future__ import annotations
@@ -195,7 +195,10 @@ def column_checker(column: dict, *, today: date) -> ColumnChecker:
     if data_type in ("string", "enum"):
 
         def text(values):
-            ok = pc.match_substring_regex(values, _CLEAN)
+            ok = pc.and_(
+                pc.match_substring_regex(values, _CLEAN),
+                pc.invert(pc.match_substring(values, "\x00")),
+            )
             if max_length:
                 ok = pc.and_(ok, pc.less_equal(pc.utf8_length(values), max_length))
             if enum_values:
@@ -296,8 +299,6 @@ def read_batches(
             return
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise NotColumnar(str(exc)) from None
-        if any(pc.any(pc.match_substring(c, "\x00")).as_py() for c in block.columns):
-            raise NotColumnar("NUL character")  # the row reader refuses the file
         size = block.num_rows
         numbers = list(range(number + 1, number + 1 + size))
         number += size

@@ -30,6 +30,7 @@ CHUNK_ROWS = 5000
 LOOKUP_BATCH = 2000
 REJECTION_BATCH = 1000
 VALUE_LIMIT = 200
+FIELD_LIMIT = 63
 
 
 @dataclass
@@ -83,12 +84,13 @@ class TableWriter:
         return tuple(canons[i](values[i]) for i in self.key_idx)
 
     def reject(self, number: int, name: str, value, code: str, reason: str) -> None:
-        text = "" if value is None else str(value)
+        # A NUL cannot be stored in PostgreSQL text; the report shows it as the NUL symbol.
+        text = "" if value is None else str(value).replace("\x00", "\u2400")
         self.rejections.append(
             Rejection(
                 delivery=self.delivery,
                 row_number=number,
-                field=name,
+                field=str(name).replace("\x00", "\u2400")[:FIELD_LIMIT],
                 value=text[:VALUE_LIMIT],
                 code=code,
                 reason=reason,

@@ -186,6 +186,9 @@ def build_checker(column: dict) -> Callable:
             if required:
                 raise Rejected("required", gettext_noop("A value is required."))
             return None
+        if value.__class__ is str and "\x00" in value:
+            # PostgreSQL cannot store it, and no government record means it.
+            raise Rejected("nul_character", gettext_noop("The value contains a NUL character."))
         parsed = parse(value)
         if is_text:
             if max_length and len(parsed) > max_length:

@@ -252,3 +252,35 @@ def test_file_resources_hold_no_records(officer, data_admin, make_resource, publ
         deliver(resource, b"credit_code\n" + credit_code().encode() + b"\n")
     assert caught.value.code == "not_a_table" and caught.value.status == 400
     assert not StoreTable.objects.filter(resource=resource).exists()
+
+
+def test_blank_lines_and_quoted_newlines_keep_row_numbers(population, deliver, csv_reader):
+    lines = csv_bytes([person(1)]).decode().splitlines()
+    bad = csv_bytes([person(3, phone="12")]).decode().splitlines()[1]
+    quoted = csv_bytes([person(2)]).decode().splitlines()[1].replace("张2", '"张\n2"')
+    content = "\n".join([*lines, "", quoted, ",,,,,,,,,,", bad]) + "\n"
+    delivery = deliver(population, content.encode())
+    assert (delivery.received, delivery.inserted, delivery.rejected) == (3, 2, 1)
+    # header 1, 张1 2, blank 3, 张\n2 4, empty cells 5 (a blank row), bad 6
+    assert Rejection.objects.get(delivery=delivery).row_number == 6
+
+
+def test_nul_characters_reject_the_value(population, deliver, csv_reader):
+    delivery = deliver(population, csv_bytes([person(1, name="张\x00三"), person(2)]))
+    assert (delivery.inserted, delivery.rejected) == (1, 1)
+    assert Rejection.objects.get(delivery=delivery).code == "nul_character"
+
+
+def test_bulk_load_reports_rejections_of_many_blocks(population, deliver, monkeypatch):
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 400)
+    monkeypatch.setattr(ingest, "REJECTION_BATCH", 2)
+    rows = [person(n, phone="12" if n % 3 == 0 else "13800138000") for n in range(1, 13)]
+    delivery = deliver(population, csv_bytes(rows))
+    assert (delivery.inserted, delivery.rejected) == (8, 4)
+    assert list(
+        Rejection.objects.filter(delivery=delivery).values_list("row_number", flat=True)
+    ) == [4, 7, 10, 13]
+    assert len(current_rows(population)) == 8
+    # The indexes are back: a second load of the same keys updates instead of repeating.
+    again = deliver(population, csv_bytes([person(1, name="改")]))
+    assert (again.inserted, again.updated) == (0, 1)

@@ -90,3 +90,13 @@ def test_diff_between_versions(population, officer):
     with pytest.raises(SmartgovError) as caught:
         selectors.diff(officer, population.pk, from_version=1, to_version=7)
     assert caught.value.code == "unknown_version"
+
+
+def test_hostile_field_names_and_values_in_a_push_are_reported_safely(population, officer):
+    long_name = "x" * 300
+    delivery = push(
+        population, officer, [{**person(1), long_name: 1}, {**person(2), "a\x00b": "v\x00"}]
+    )
+    assert (delivery.inserted, delivery.rejected) == (0, 2)
+    fields = set(Rejection.objects.filter(delivery=delivery).values_list("field", flat=True))
+    assert fields == {"x" * 63, "a\u2400b"}
