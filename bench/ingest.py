@@ -1,7 +1,9 @@
 """Ingestion benchmark: generate a population-style CSV (valid citizen IDs, names, birth dates,
 addresses, region codes, phones; about 1% bad rows), deliver it through the data store's
 validating ingestion, then load the same file raw (SQLite executemany / PostgreSQL COPY) into a
-plain table. Prints rows per second, peak memory, counts and the validated/raw ratio.
+plain table. Prints rows per second, peak memory, counts and the validated/raw ratio; then an
+increment (upsert of changed and new rows into the loaded table) and, last, the catalog search
+benchmark (bench/catalog_search.py: p50/p95 on 10,000 entries) on a database of its own.
 
     python bench/ingest.py --rows 200000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartgov_bench_ingest python bench/ingest.py
@@ -11,7 +13,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -43,8 +48,9 @@ def county_codes() -> list[str]:
         return [r["code"] for r in csv.DictReader(handle) if r["level"] == "county"]
 
 
-def generate(path: Path, rows: int) -> int:
-    """Write the CSV; every 100th row carries one error (check digit, phone, date, region)."""
+def generate(path: Path, rows: int, *, first: int = 0, phone_offset: int = 0) -> int:
+    """Write the CSV; every 100th row carries one error (check digit, phone, date, region).
+    Rows ``first`` to ``first + rows``; ``phone_offset`` changes every phone number."""
     counties = county_codes()
     days = 20000
     base = date(1945, 1, 1)
@@ -52,13 +58,13 @@ def generate(path: Path, rows: int) -> int:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
-        for i in range(rows):
+        for i in range(first, first + rows):
             region = counties[i % len(counties)]
             rest = i // len(counties)
             born = base + timedelta(days=rest % days)
             first17 = f"{region}{born:%Y%m%d}{(rest // days) % 1000:03d}"
             cid = first17 + citizen_id_check_digit(first17)
-            phone = f"1{3 + i % 7}{i % 100_000_000:09d}"
+            phone = f"1{3 + i % 7}{(i + phone_offset) % 100_000_000:09d}"
             birth = born.isoformat()
             row_region = region
             if i % 100 == 99:
@@ -162,9 +168,30 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def deliver(officer, population, path: Path, mode: str):
+    started = time.perf_counter()
+    with path.open("rb") as handle:
+        delivery = datastore.deliver_file(
+            actor=officer, resource_id=population.pk, stream=handle, filename=path.name, mode=mode
+        )
+    return delivery, time.perf_counter() - started
+
+
+def search_benchmark() -> None:
+    env = dict(os.environ)
+    env.pop("SMARTGOV_VAR_DIR", None)
+    url = env.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        env["DATABASE_URL"] = url + "_search"
+    print("\ncatalog search (bench/catalog_search.py):", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "bench/catalog_search.py")], env=env, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--increment", type=int, default=100_000, help="rows of the upsert")
+    parser.add_argument("--no-search", action="store_true", help="skip the search benchmark")
     args = parser.parse_args()
     print(f"database: {connection.vendor}; rows: {args.rows:,}")
     officer, population = setup_resource()
@@ -177,16 +204,7 @@ def main() -> None:
             f"in {time.perf_counter() - started:.1f} s"
         )
         rss_before = peak_rss_mb()
-        started = time.perf_counter()
-        with path.open("rb") as handle:
-            delivery = datastore.deliver_file(
-                actor=officer,
-                resource_id=population.pk,
-                stream=handle,
-                filename="population.csv",
-                mode="replace",
-            )
-        validated = time.perf_counter() - started
+        delivery, validated = deliver(officer, population, path, "replace")
         rss_after = peak_rss_mb()
         print(
             f"validated ingestion: {validated:.1f} s, {args.rows / validated:,.0f} rows/s; "
@@ -200,6 +218,21 @@ def main() -> None:
             f"{raw:.1f} s, {args.rows / raw:,.0f} rows/s"
         )
         print(f"validated / raw speed: {raw / validated:.2f}")
+        if args.increment:
+            # Half the rows already stored (with new phone numbers), half new people.
+            increment = Path(tmp) / "increment.csv"
+            generate(
+                increment, args.increment, first=args.rows - args.increment // 2, phone_offset=7
+            )
+            delivery, seconds = deliver(officer, population, increment, "upsert")
+            print(
+                f"increment (upsert of {args.increment:,} rows, half of them new): "
+                f"{seconds:.1f} s, {args.increment / seconds:,.0f} rows/s; "
+                f"inserted {delivery.inserted:,}, updated {delivery.updated:,}, "
+                f"unchanged {delivery.unchanged:,}, rejected {delivery.rejected:,}"
+            )
+    if not args.no_search:
+        search_benchmark()
 
 
 if __name__ == "__main__":
