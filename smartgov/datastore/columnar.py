@@ -35,7 +35,7 @@ from smartgov.core.validators import (
 )
 from smartgov.datastore.validation import Rejected, build_checker
 
-BLOCK_BYTES = 4 << 20
+BLOCK_BYTES = 1 << 20
 
 # Characters Python's str.strip() removes; a value starting or ending with one is not canonical.
 _SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace())
