@@ -53,6 +53,14 @@ def visible_deliveries(actor) -> QuerySet[Delivery]:
     return restrict(Delivery.objects.all(), actor, Perm.VIEW_DATA)
 
 
+def row_count(table: StoreTable, version: int | None = None) -> int:
+    """How many rows are valid at ``version`` (None = current rows)."""
+    where, params = db.as_of(version)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {db.q(table.table_name)} WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+
 def _check_version(table: StoreTable | None, version: int | None) -> None:
     if version is not None and (version < 0 or table is None or version > table.version):
         raise InvalidInput(
