@@ -20,7 +20,11 @@ class DeliverForm(StyledForm):
     )
     mode = forms.ChoiceField(
         label=_("Delivery mode"),
-        choices=DeliveryMode.choices,
+        # The everyday choice first; a full replacement is the destructive one.
+        choices=[
+            (DeliveryMode.UPSERT, DeliveryMode.UPSERT.label),
+            (DeliveryMode.REPLACE, DeliveryMode.REPLACE.label),
+        ],
         initial=DeliveryMode.UPSERT,
         widget=forms.RadioSelect,
     )

@@ -133,7 +133,7 @@ def deliver(request, pk: int):
             "error": error,
             "details": details,
             "replace": DeliveryMode.REPLACE,
-            "tab": "deliveries",
+            "tab": "deliver",
             **resource_tabs(request.user, resource),
         },
         status=status,
