@@ -8,6 +8,7 @@ class DatastoreConfig(AppConfig):
     verbose_name = _("Data store")
 
     def ready(self) -> None:
-        from smartgov.datastore import permissions
+        from smartgov.datastore import inbox, permissions
 
         permissions.register()
+        inbox.register()

@@ -17,7 +17,7 @@ from smartgov.core.errors import InvalidInput
 from smartgov.datastore import db
 from smartgov.datastore.models import Delivery, Rejection, StoreTable
 from smartgov.datastore.permissions import Perm
-from smartgov.datastore.validation import build_checker, output
+from smartgov.datastore.validation import Rejected, build_checker, output
 
 BATCH_ROWS = 5000
 DIFF_LIMIT = 1000
@@ -125,8 +125,11 @@ def read_records(
             )
         try:
             stored = build_checker({**column, "required": True})(value)
-        except Exception:
-            stored = value
+        except Rejected:
+            # A value the column cannot hold matches no row (and must not reach the SQL:
+            # PostgreSQL refuses to compare a BIGINT column with "abc").
+            where += " AND 1 = 0"
+            continue
         where += f" AND {db.q(name)} = %s"
         params = [*params, stored]
     t = db.q(table.table_name)

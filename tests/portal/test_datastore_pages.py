@@ -14,8 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from smartgov.core.errors import InvalidInput
 from smartgov.core.models import AuditRecord
 from smartgov.core.validators import citizen_id_check_digit
+from smartgov.datastore import inbox as datastore_inbox
 from smartgov.datastore.models import Delivery, DeliveryStatus, StoreTable
 from tests.datastore import conftest as store
+from tests.catalog.conftest import field
 from tests.datastore.conftest import COLUMNS, csv_bytes, person
 
 # The data store's fixtures: a published 户籍人口 resource of 西湖区's bureau, its data officer,
@@ -430,3 +432,45 @@ def test_catalog_detail_of_a_draft_has_no_data_section(as_user, officer, make_re
     assert 'data-testid="resource-data"' not in _text(as_user(officer).get(f"/catalog/{draft.pk}/"))
     page = _text(as_user(officer).get(f"/catalog/{population.pk}/"))
     assert 'data-testid="data-empty"' in page
+
+
+# --- Workbench ----------------------------------------------------------------------------
+
+
+def test_workbench_to_do_until_a_clean_delivery(
+    as_user, officer, other_officer, data_admin, population, deliver
+):
+    deliver(population, csv_bytes([person(1), person(2, phone="1")]))
+    items = datastore_inbox.pending_for(officer)
+    assert [i.title for i in items] == ["1 行被拒收：户籍人口"]
+    assert items[0].link == f"/datastore/deliveries/{Delivery.objects.get().pk}/"
+    assert "1 行被拒收：户籍人口" in _text(as_user(officer).get("/workbench/"))
+    assert datastore_inbox.pending_for(other_officer) == []
+    assert datastore_inbox.pending_for(data_admin) == []  # follows the 数据归集 page instead
+    with pytest.raises(InvalidInput):
+        deliver(population, csv_bytes([person(2)], columns=[*COLUMNS, "extra"]))
+    assert [i.title for i in datastore_inbox.pending_for(officer)] == ["归集被拒绝：户籍人口"]
+    deliver(population, csv_bytes([person(2)]))  # the corrected row
+    assert datastore_inbox.pending_for(officer) == []
+
+
+def test_data_page_key_that_cannot_exist_finds_nothing(
+    as_user, officer, data_admin, make_resource, publish, deliver
+):
+    numbered = make_resource(officer, fields=[field("no", "编号", "integer", is_key=True)])
+    publish(numbered, officer, data_admin)
+    deliver(numbered, b"no\n1\n2\n")
+    url = f"/datastore/resources/{numbered.pk}/data/"
+    page = _text(as_user(officer).get(url, {"key_no": "2"}))
+    assert page.count('data-testid="data-row"') == 1
+    response = as_user(officer).get(url, {"key_no": "二"})  # not a whole number: no such row
+    assert response.status_code == 200 and "没有该主键的数据行" in _text(response)
+
+
+def test_data_page_number_past_the_end_shows_the_last_page(as_user, officer, loaded):
+    client = as_user(officer)
+    url = f"/datastore/resources/{loaded.pk}/data/"
+    for number in ("3", "99999999999999999999999", "x"):
+        response = client.get(url, {"page": number})
+        assert response.status_code == 200, number
+        assert _text(response).count('data-testid="data-row"') == 4

@@ -19,6 +19,7 @@ from smartgov.portal.services import PAGE_SIZE, paginate
 from smartgov.portal.views.datastore.display import FieldMasks, resource_tabs, with_badges
 
 DIFF_SHOWN = 100  # rows shown per section of a diff (the counts cover every row)
+MAX_PAGE = 10**9
 
 
 class _KnownPage(Sequence):
@@ -36,20 +37,14 @@ class _KnownPage(Sequence):
 
 
 def _records_page(request, resource: Resource, version, filters):
-    number = request.GET.get("page") or "1"
-    number = int(number) if number.isdigit() and int(number) > 0 else 1
-    read = selectors.read_records(
-        request.user,
-        resource.pk,
-        version=version,
-        filters=filters,
-        page=number,
-        page_size=PAGE_SIZE,
-    )
-    last = max((read["count"] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    if number > last:
-        number = last
-        read = selectors.read_records(
+    """One page of masked-to-be rows from the selector, numbered like ``paginate`` numbers
+    querysets (past the last page: the last page)."""
+    raw = request.GET.get("page") or "1"
+    # Capped so the OFFSET stays within a BIGINT whatever is typed into the address bar.
+    number = min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+
+    def read(number: int) -> dict:
+        return selectors.read_records(
             request.user,
             resource.pk,
             version=version,
@@ -57,12 +52,18 @@ def _records_page(request, resource: Resource, version, filters):
             page=number,
             page_size=PAGE_SIZE,
         )
-    paginator = Paginator(_KnownPage(read["count"], read["rows"]), PAGE_SIZE)
+
+    records = read(number)
+    last = max((records["count"] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if number > last:
+        number = last
+        records = read(number)
+    paginator = Paginator(_KnownPage(records["count"], records["rows"]), PAGE_SIZE)
     page = paginator.page(number)
     page.page_range_elided = list(
         paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
     )
-    return read, page
+    return records, page
 
 
 @login_required
