@@ -16,8 +16,8 @@ from smartgov.core.models import AuditRecord
 from smartgov.core.validators import citizen_id_check_digit
 from smartgov.datastore import inbox as datastore_inbox
 from smartgov.datastore.models import Delivery, DeliveryStatus, StoreTable
-from tests.datastore import conftest as store
 from tests.catalog.conftest import field
+from tests.datastore import conftest as store
 from tests.datastore.conftest import COLUMNS, csv_bytes, person
 
 # The data store's fixtures: a published 户籍人口 resource of 西湖区's bureau, its data officer,

@@ -73,8 +73,7 @@ def resource_data(request, pk: int):
     resource = selectors.readable_resource(request.user, pk)
     table = selectors.store_table(resource)
     masks = FieldMasks(resource, table.schema if table else None)
-    keys = [(c["name"], masks.label(c["name"])) for c in (table.schema if table else [])]
-    keys = [(n, label) for n, label in keys if table and n in table.key_names]
+    keys = [(name, masks.label(name)) for name in (table.key_names if table else [])]
     form = DataViewForm(request.GET or None, latest=table.version if table else 0, keys=keys)
     version, filters, status = None, {}, 200
     if form.is_bound and not form.is_valid():

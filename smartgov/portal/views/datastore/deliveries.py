@@ -71,7 +71,10 @@ def delivery_error_details(exc: SmartgovError, masks: FieldMasks) -> list[str]:
             % {"size": filesizeformat(detail.get("limit_bytes", upload_limit()))}
         ]
     if exc.code == "unknown_file_format":
-        return [_("The file %(name)s has another extension.") % {"name": detail.get("filename")}]
+        return [
+            _("%(name)s does not end in .csv, .xlsx, .json or .ndjson (.jsonl).")
+            % {"name": detail.get("filename")}
+        ]
     if exc.code == "bad_encoding":
         return [_("In Excel, save the sheet as “CSV UTF-8 (comma delimited)” and upload it again.")]
     if exc.code == "bad_csv" and exc.detail:
