@@ -9,8 +9,9 @@ class DatastoreConfig(AppConfig):
 
     def ready(self) -> None:
         from smartgov.core.demo import register_demo_loader
-        from smartgov.datastore import permissions
+        from smartgov.datastore import inbox, permissions
         from smartgov.datastore.demo import load_demo_records
 
         permissions.register()
+        inbox.register()
         register_demo_loader("datastore", load_demo_records, after=("catalog",))

@@ -373,3 +373,22 @@ def push_records(
             writer.delete(number, values)
 
     return _deliver(actor=actor, resource_id=resource_id, source="api", mode=mode, feed=feed)
+
+
+# --- Exports -----------------------------------------------------------------------------
+
+
+def record_export(*, actor, table: StoreTable, version: int | None, format: str) -> None:
+    """Audit an export of a resource's rows in clear values (checked by selectors.export_table
+    before the first byte is streamed)."""
+    audit.record(
+        actor=actor,
+        action="datastore.export",
+        obj=table.resource,
+        after={
+            "resource_id": table.resource_id,
+            "version": table.version if version is None else version,
+            "current": version is None,
+            "format": format,
+        },
+    )

@@ -159,3 +159,20 @@ def _register_catalog_entries() -> None:
             permission=CatalogPerm.REVIEW_RESOURCE,
         )
     )
+
+
+def _register_datastore_entries() -> None:
+    """数据归集 (deliveries across the departments in scope) for the data officers and the data
+    bureau."""
+    from smartgov.datastore.permissions import Perm as DatastorePerm
+
+    register_nav(
+        NavEntry(
+            _("Data ingestion"),
+            "portal:datastore_deliveries",
+            icon="upload",
+            order=32,
+            kinds=("staff",),
+            permission=DatastorePerm.VIEW_DATA,
+        )
+    )

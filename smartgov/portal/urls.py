@@ -2,6 +2,7 @@ from django.urls import path
 
 from smartgov.portal.views import auth, catalog, home, tokens
 from smartgov.portal.views.console import audit, calendar, departments, roles, sso, users
+from smartgov.portal.views.datastore import data, deliveries
 
 app_name = "portal"
 
@@ -24,6 +25,31 @@ urlpatterns = [
     path("catalog/<int:pk>/approve/", catalog.resource_approve, name="catalog_approve"),
     path("catalog/<int:pk>/reject/", catalog.resource_reject, name="catalog_reject"),
     path("catalog/<int:pk>/withdraw/", catalog.resource_withdraw, name="catalog_withdraw"),
+    # Data store (数据归集)
+    path("datastore/deliveries/", deliveries.deliveries_overview, name="datastore_deliveries"),
+    path("datastore/deliveries/<int:pk>/", deliveries.delivery_detail, name="datastore_delivery"),
+    path(
+        "datastore/deliveries/<int:pk>/rejections.csv",
+        deliveries.rejections_csv,
+        name="datastore_rejections_csv",
+    ),
+    path("datastore/resources/<int:pk>/deliver/", deliveries.deliver, name="datastore_deliver"),
+    path(
+        "datastore/resources/<int:pk>/template.csv",
+        deliveries.delivery_template,
+        name="datastore_template",
+    ),
+    path(
+        "datastore/resources/<int:pk>/deliveries/",
+        deliveries.resource_deliveries,
+        name="datastore_resource_deliveries",
+    ),
+    path("datastore/resources/<int:pk>/data/", data.resource_data, name="datastore_data"),
+    path(
+        "datastore/resources/<int:pk>/versions/", data.resource_versions, name="datastore_versions"
+    ),
+    path("datastore/resources/<int:pk>/diff/", data.resource_diff, name="datastore_diff"),
+    path("datastore/resources/<int:pk>/export/", data.resource_export, name="datastore_export"),
     # Admin console (系统管理)
     path("console/users/", users.user_list, name="admin_users"),
     path("console/users/new/", users.user_create, name="admin_user_create"),

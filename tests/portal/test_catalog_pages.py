@@ -144,7 +144,7 @@ def test_submit_without_key_field_is_refused_inline(as_user, officer, make_resou
     resource = make_resource(officer, fields=[field("name", "名称")])
     response = as_user(officer).post(f"/catalog/{resource.pk}/submit/", {"submit-comment": ""})
     assert response.status_code == 400
-    assert "库表类资源至少需要一个主键信息项" in _text(response)
+    assert "存储数据记录的资源至少需要一个主键信息项" in _text(response)
     resource.refresh_from_db()
     assert resource.status == ResourceStatus.DRAFT
 

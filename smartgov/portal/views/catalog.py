@@ -35,6 +35,7 @@ from smartgov.portal.forms import (
     ResourceForm,
 )
 from smartgov.portal.services import indent_label, is_htmx, paginate
+from smartgov.portal.views.datastore.display import catalog_data_section
 
 # Which form field a service refusal belongs to (anything else is shown above the form).
 _RESOURCE_ERROR_FIELD = {
@@ -199,6 +200,7 @@ def _detail(request, resource: Resource, *, status: int = 200, **forms):
         "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         "action_error": forms.get("action_error", ""),
+        "data_section": catalog_data_section(request.user, resource),
         **actions,
     }
     return render(request, "portal/catalog/detail.html", context, status=status)
