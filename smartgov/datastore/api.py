@@ -164,6 +164,7 @@ def export(request: HttpRequest, resource_id: int, format: str = "csv", version:
             detail={"format": format},
         )
     table = selectors.export_table(request.auth, resource_id, version=version)
+    services.record_export(actor=request.auth, table=table, version=version, format=format)
     content_type, extension = exports.FORMATS[format]
     response = StreamingHttpResponse(
         exports.WRITERS[format](table, version), content_type=content_type

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from smartgov.core.models import AuditRecord
 from smartgov.datastore.models import Delivery, DeliveryStatus
 from tests.datastore.conftest import COLUMNS, csv_bytes, person
 
@@ -136,6 +137,14 @@ def test_exports_parse_back_in_all_four_formats(api_client, population, loaded):
     assert table.num_rows == 6 and table.column_names == COLUMNS
     assert table.column("household_size").to_pylist()[0] == 3
     assert str(table.column("birth_date").to_pylist()[0]) == "1990-01-01"
+    # Clear values leave the platform: each export is in the audit log.
+    exported = AuditRecord.objects.filter(action="datastore.export", object_id=str(population.pk))
+    assert sorted(exported.values_list("after__format", flat=True)) == [
+        "csv",
+        "json",
+        "parquet",
+        "xlsx",
+    ]
 
     old = json.loads(_export(api_client, population, loaded, "json", version=1))
     assert len(old) == 5
