@@ -66,6 +66,12 @@ def value_class(data_type: str) -> str:
     return "text" if data_type in TEXT_TYPES else str(data_type)
 
 
+def key_class(data_type: str) -> str:
+    """How subject keys are matched: plain text keys trimmed; identifiers (citizen IDs, credit
+    codes, …) as they are, since every delivery stores them in their canonical form."""
+    return "text" if data_type == DataType.STRING else "identifier"
+
+
 def compatible(source_type: str, holder_type: str) -> bool:
     """Whether a holder field's values can be compared with the source field's."""
     return value_class(source_type) == value_class(holder_type)

@@ -356,7 +356,7 @@ class SourceHolder(models.Model):
 
 
 class ElementAction(models.TextChoices):
-    CREATE = "create", _("Registered")
+    CREATE = "create", _("Data element registered")
     UPDATE = "update", _("Edited")
     ADD_HOLDER = "add_holder", _("Holder added")
     UPDATE_HOLDER = "update_holder", _("Holder changed")

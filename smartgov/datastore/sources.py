@@ -138,7 +138,7 @@ def differences(
         source_table=source_table.table_name,
         source_key=element.source_key_field,
         source_value=element.source_field,
-        key_class=catalog_elements.value_class(element.key_type),
+        key_class=catalog_elements.key_class(element.key_type),
         value_class=catalog_elements.value_class(value_type),
         report_missing=holder.report_missing,
     )
@@ -217,6 +217,7 @@ def _reconcile(
                     last_seen=now,
                     status=ConflictStatus.OPEN,
                     status_changed_at=now,
+                    resolver=None,
                 )
             )
             continue
@@ -608,7 +609,8 @@ def search_conflicts(actor, filters: ConflictFilter | None = None) -> QuerySet[S
     return conflicts.order_by("-last_seen", "-id")
 
 
-def get_conflict(actor, conflict_id: int) -> SourceConflict:
+def get_conflict(actor, conflict_id: int, *, with_timeline: bool = False) -> SourceConflict:
+    """One visible conflict; ``with_timeline`` adds its events, oldest first, as ``timeline``."""
     conflict = (
         visible_conflicts(actor)
         .select_related(
@@ -619,16 +621,13 @@ def get_conflict(actor, conflict_id: int) -> SourceConflict:
     )
     if conflict is None:
         raise NotFound("not_found", "No such object, or it is outside your data scope.")
+    if with_timeline:
+        conflict.timeline = list(
+            ConflictEvent.objects.filter(conflict=conflict)
+            .select_related("actor")
+            .order_by("created_at", "id")
+        )
     return conflict
-
-
-def conflict_events(actor, conflict_id: int) -> QuerySet[ConflictEvent]:
-    conflict = get_conflict(actor, conflict_id)
-    return (
-        ConflictEvent.objects.filter(conflict=conflict)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
 
 
 def conflict_counts(element_ids=None) -> dict[tuple[int, int], dict[str, int]]:
@@ -644,5 +643,7 @@ def conflict_counts(element_ids=None) -> dict[tuple[int, int], dict[str, int]]:
     return counts
 
 
-def latest_scans(element_id: int, limit: int = 5) -> list[SourceScan]:
-    return list(SourceScan.objects.filter(element_id=element_id).order_by("-started_at")[:limit])
+def scans(actor, element_id: int) -> QuerySet[SourceScan]:
+    """An element's comparisons, latest first (readers of the register)."""
+    element = catalog_elements.get_element(actor, element_id)
+    return SourceScan.objects.filter(element=element).order_by("-started_at", "-id")

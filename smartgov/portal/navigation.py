@@ -159,3 +159,20 @@ def _register_catalog_entries() -> None:
             permission=CatalogPerm.REVIEW_RESOURCE,
         )
     )
+
+
+def _register_sources_entries() -> None:
+    """一数一源: the register of authoritative sources and its conflicts, for data officers and
+    the data bureau."""
+    from smartgov.catalog.permissions import Perm as CatalogPerm
+
+    register_nav(
+        NavEntry(
+            _("Authoritative sources"),
+            "portal:sources",
+            icon="link",
+            order=32,
+            kinds=("staff",),
+            permission=CatalogPerm.VIEW_ELEMENTS,
+        )
+    )
