@@ -147,7 +147,7 @@ class ElementFilter(Schema):
 )
 @paginate(PageNumberPagination, page_size=20)
 def list_elements(request: HttpRequest, filters: Query[ElementFilter]):
-    return elements.search_elements(
+    return selectors.search_elements(
         request.auth,
         query=filters.q or "",
         key_type=filters.key_type,
@@ -165,14 +165,14 @@ def create_element(request: HttpRequest, payload: ElementCreate):
     values = payload.dict()
     values["holders"] = [holder.dict() for holder in payload.holders]
     element = elements.create_element(actor=request.auth, **values)
-    return Status(201, elements.get_element(request.auth, element.pk))
+    return Status(201, selectors.get_element(request.auth, element.pk))
 
 
 @router.get(
     "/elements/{element_id}", response=ElementRead, summary="One data element", tags=["elements"]
 )
 def read_element(request: HttpRequest, element_id: int):
-    return elements.get_element(request.auth, element_id)
+    return selectors.get_element(request.auth, element_id)
 
 
 @router.patch(
@@ -185,7 +185,7 @@ def update_element(request: HttpRequest, element_id: int, payload: ElementUpdate
     elements.update_element(
         actor=request.auth, element_id=element_id, changes=payload.dict(exclude_unset=True)
     )
-    return elements.get_element(request.auth, element_id)
+    return selectors.get_element(request.auth, element_id)
 
 
 @router.delete(
@@ -206,7 +206,7 @@ def delete_element(request: HttpRequest, element_id: int, reason: str = ""):
     tags=["elements"],
 )
 def list_element_revisions(request: HttpRequest, element_id: int):
-    return list(elements.revisions(request.auth, element_id))
+    return list(selectors.element_revisions(request.auth, element_id))
 
 
 @router.get(
@@ -216,7 +216,7 @@ def list_element_revisions(request: HttpRequest, element_id: int):
     tags=["elements"],
 )
 def suggest_holders(request: HttpRequest, element_id: int):
-    return elements.suggest_holders(request.auth, element_id)
+    return selectors.suggest_holders(request.auth, element_id)
 
 
 @router.post(
@@ -257,6 +257,6 @@ def remove_holder(request: HttpRequest, element_id: int, holder_id: int, reason:
 
 def _holder_of(request: HttpRequest, element_id: int, holder_id: int) -> None:
     """A holder id in the path must belong to the element in the path."""
-    element = elements.get_element(request.auth, element_id)
+    element = selectors.get_element(request.auth, element_id)
     if not any(holder.pk == holder_id for holder in element.holders.all()):
         raise NotFound("not_found", "No such object, or it is outside your data scope.")

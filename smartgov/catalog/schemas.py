@@ -243,7 +243,7 @@ class ElementRead(ElementSummary):
 
     @staticmethod
     def resolve_problems(obj) -> list[dict]:
-        from smartgov.catalog.elements import element_problems
+        from smartgov.catalog.selectors import element_problems
 
         return [
             {"holder_id": holder_id, "codes": codes}

@@ -196,7 +196,7 @@ class ConflictQuery(Schema):
 
 
 def _detail(request: HttpRequest, conflict_id: int):
-    return sources.get_conflict(request.auth, conflict_id, with_timeline=True)
+    return selectors.get_conflict(request.auth, conflict_id, with_timeline=True)
 
 
 @router.get(
@@ -208,7 +208,7 @@ def _detail(request: HttpRequest, conflict_id: int):
 )
 @paginate(PageNumberPagination, page_size=20)
 def list_conflicts(request: HttpRequest, filters: Query[ConflictQuery]):
-    return sources.search_conflicts(request.auth, sources.ConflictFilter(**filters.dict()))
+    return selectors.search_conflicts(request.auth, selectors.ConflictFilter(**filters.dict()))
 
 
 @router.get(
@@ -298,4 +298,4 @@ def scan(request: HttpRequest, element_id: int):
 )
 @paginate(PageNumberPagination, page_size=20)
 def list_scans(request: HttpRequest, element_id: int):
-    return sources.scans(request.auth, element_id)
+    return selectors.scans(request.auth, element_id)

@@ -140,6 +140,10 @@ class ConflictStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+# Conflicts waiting for a decision or a correction.
+ACTIVE = frozenset(
+    {ConflictStatus.OPEN, ConflictStatus.HOLDER_NOTIFIED, ConflictStatus.SOURCE_REPORTED}
+)
 # Conflicts a scan still follows: at most one per holder and key (see the unique constraint).
 UNRESOLVED = (
     ConflictStatus.OPEN,

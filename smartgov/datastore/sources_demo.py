@@ -131,9 +131,10 @@ def _register(admin: User, resources: dict[str, Resource]) -> list[DataElement]:
             )
         for resource_code, held, holder_key, report_missing in holders:
             resource = resources.get(resource_code)
-            if resource is None or SourceHolder.objects.filter(
-                resource=resource, field=held
-            ).exists():
+            if (
+                resource is None
+                or SourceHolder.objects.filter(resource=resource, field=held).exists()
+            ):
                 continue
             elements.add_holder(
                 actor=admin,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartgov.catalog import elements, services
+from smartgov.catalog import elements, selectors, services
 from smartgov.catalog.models import DataElement, ElementRevision, SourceHolder
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from smartgov.core.models import AuditRecord
@@ -263,9 +263,9 @@ def test_only_the_data_bureau_keeps_the_register(
     element.refresh_from_db()
     assert (element.name, element.revision) == ("公民姓名", 1)
     # Data officers read it; other staff do not.
-    assert list(elements.search_elements(officer)) == [element]
+    assert list(selectors.search_elements(officer)) == [element]
     with pytest.raises(PermissionDeniedError):
-        elements.search_elements(xihu_staff)
+        selectors.search_elements(xihu_staff)
 
 
 def test_suggested_holders_share_name_or_label_and_have_a_key(
@@ -273,7 +273,7 @@ def test_suggested_holders_share_name_or_label_and_have_a_key(
 ):
     make_resource(officer, name="无身份号码的名单", fields=[field("name", "姓名", is_key=True)])
     element = _create(data_admin, population)
-    suggestions = elements.suggest_holders(data_admin, element.pk)
+    suggestions = selectors.suggest_holders(data_admin, element.pk)
     found = {(s.resource.pk, s.field, s.key_field, s.reason) for s in suggestions}
     assert found == {
         (insurance.pk, "name", "citizen_id", "name"),
@@ -286,7 +286,7 @@ def test_suggested_holders_share_name_or_label_and_have_a_key(
         field="name",
         key_field="citizen_id",
     )
-    assert [s.resource for s in elements.suggest_holders(data_admin, element.pk)] == [vehicles]
+    assert [s.resource for s in selectors.suggest_holders(data_admin, element.pk)] == [vehicles]
 
 
 def test_problems_name_a_holder_whose_field_is_gone(
@@ -297,7 +297,7 @@ def test_problems_name_a_holder_whose_field_is_gone(
         population,
         holders=[{"resource_id": insurance.pk, "field": "name", "key_field": "citizen_id"}],
     )
-    assert elements.element_problems(element) == {}
+    assert selectors.element_problems(element) == {}
     services.withdraw_resource(actor=data_admin, resource_id=insurance.pk, reason="调整")
     services.set_fields(
         actor=other_officer,
@@ -305,7 +305,7 @@ def test_problems_name_a_holder_whose_field_is_gone(
         fields=[f for f in INSURANCE_FIELDS if f["name"] != "name"],
     )
     holder = element.holders.get()
-    assert elements.element_problems(element) == {
+    assert selectors.element_problems(element) == {
         holder.pk: ["resource_withdrawn", "holder_field_not_found"]
     }
-    assert elements.elements_of_resource(insurance)["held"] == [holder]
+    assert selectors.elements_of_resource(insurance)["held"] == [holder]

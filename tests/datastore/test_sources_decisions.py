@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from smartgov.core.models import AuditRecord
 from smartgov.core.workcalendar import add_working_days
-from smartgov.datastore import inbox, sources
+from smartgov.datastore import inbox, selectors, sources
 from smartgov.datastore.models import ConflictStatus, SourceConflict, SourceScan
 from tests.datastore import sources_fixtures
 from tests.datastore.conftest import citizen_id
@@ -101,9 +101,9 @@ def test_officers_see_the_conflicts_of_their_side_and_comment(
     from tests.conftest import make_staff
 
     stranger = make_staff("binjiang", org["xihu"], DATA_OFFICER, "department")
-    assert set(sources.visible_conflicts(other_officer)) == set(SourceConflict.objects.all())
-    assert set(sources.visible_conflicts(officer)) == set(SourceConflict.objects.all())
-    assert not sources.visible_conflicts(stranger).exists()
+    assert set(selectors.visible_conflicts(other_officer)) == set(SourceConflict.objects.all())
+    assert set(selectors.visible_conflicts(officer)) == set(SourceConflict.objects.all())
+    assert not selectors.visible_conflicts(stranger).exists()
     with pytest.raises(NotFound):
         sources.comment_conflict(actor=stranger, conflict_id=mismatch.pk, comment="?")
     event = sources.comment_conflict(
@@ -116,7 +116,7 @@ def test_officers_see_the_conflicts_of_their_side_and_comment(
 
 def test_search_filters(loaded, data_admin, org, holder):
     def keys(**filters):
-        found = sources.search_conflicts(data_admin, sources.ConflictFilter(**filters))
+        found = selectors.search_conflicts(data_admin, selectors.ConflictFilter(**filters))
         return sorted(c.key_value for c in found)
 
     assert keys(kind="missing_in_source") == [citizen_id(9)]

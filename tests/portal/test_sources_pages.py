@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from smartgov.catalog import elements
 from smartgov.catalog.models import DataElement, SourceHolder
 from smartgov.datastore.models import ConflictStatus, SourceConflict
 from tests.catalog import conftest as catalog_fixtures
@@ -178,6 +179,11 @@ def test_scan_button_then_list_shows_both_values(as_user, data_admin, loaded):
     assert response.status_code == 302
     page = _text(client.get(f"/sources/{loaded.pk}/"))
     assert "已比对 1 个持有方" in page and "最近比对" in page
+    assert "上次比对后登记内容有变化" not in page
+    elements.update_holder(
+        actor=data_admin, holder_id=loaded.holders.get().pk, changes={"note": "按月比对"}
+    )
+    assert "上次比对后登记内容有变化" in _text(client.get(f"/sources/{loaded.pk}/"))
     page = _text(client.get("/sources/conflicts/"))
     assert "李二" in page and "张2" in page and citizen_id(2) in page
     assert "权威来源无此记录" in page and "社会保险参保信息" in page

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from smartgov.accounts.scope import has_perm
-from smartgov.catalog import elements
+from smartgov.catalog import selectors
 from smartgov.catalog.permissions import Perm
 
 register = template.Library()
@@ -15,7 +15,7 @@ register = template.Library()
 @register.inclusion_tag("portal/sources/_catalog_note.html", takes_context=True)
 def authoritative_note(context, resource):
     user = context.get("user")
-    found = elements.elements_of_resource(resource)
+    found = selectors.elements_of_resource(resource)
     return {
         "authoritative": found["authoritative"],
         "held": found["held"],

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smartgov.accounts.scope import has_perm, require_perm
 from smartgov.catalog import elements
+from smartgov.catalog import selectors as catalog_selectors
 from smartgov.catalog.models import (
     DataElement,
     Field,
@@ -30,6 +31,7 @@ from smartgov.catalog.models import (
 from smartgov.catalog.permissions import Perm as CatalogPerm
 from smartgov.core.errors import NotFound, PermissionDeniedError, SmartgovError
 from smartgov.core.models import Department
+from smartgov.datastore import selectors as datastore_selectors
 from smartgov.datastore import sources
 from smartgov.datastore.models import ConflictKind, ConflictStatus, ScanTrigger
 from smartgov.datastore.permissions import Perm as DatastorePerm
@@ -155,7 +157,9 @@ def element_list(request):
     query, key_type = "", None
     if form.is_valid():
         query, key_type = form.cleaned_data["q"], form.cleaned_data["key_type"] or None
-    found = elements.search_elements(request.user, query=query, key_type=key_type).annotate(
+    found = catalog_selectors.search_elements(
+        request.user, query=query, key_type=key_type
+    ).annotate(
         holder_count=Count("holders", distinct=True),
         waiting=Count(
             "conflicts",
@@ -181,7 +185,7 @@ def element_list(request):
 @require_GET
 def field_options(request):
     """HTMX: the <option>s of a resource's fields, for the field selects of a form."""
-    elements.require_reader(request.user)
+    catalog_selectors.require_reader(request.user)
     chosen = next(
         (
             request.GET[name]
@@ -233,7 +237,7 @@ def element_create(request):
 
 
 def _holder_rows(element: DataElement, problems: dict) -> list[SourceHolder]:
-    counts = sources.conflict_counts([element.pk])
+    counts = datastore_selectors.conflict_counts([element.pk])
     holders = list(element.holders.all())
     labels = {
         (f.resource_id, f.name): f.label
@@ -253,11 +257,10 @@ def _holder_rows(element: DataElement, problems: dict) -> list[SourceHolder]:
 
 
 def _detail(request, element: DataElement, *, status: int = 200, holder_form=None):
-    problems = elements.element_problems(element)
+    problems = catalog_selectors.element_problems(element)
     source_fields = {f.name: f for f in element.source_resource.fields.all()}
     manage = _can_manage(request.user)
-    chosen = request.POST.get("resource_id") if holder_form is not None else None
-    scans = list(sources.scans(request.user, element.pk)[:5])
+    scans = list(datastore_selectors.scans(request.user, element.pk)[:5])
     for scan in scans:
         scan.note_labels = [_problem(note["reason"]) for note in scan.notes]
     context = {
@@ -266,14 +269,15 @@ def _detail(request, element: DataElement, *, status: int = 200, holder_form=Non
         "source_key": source_fields.get(element.source_key_field),
         "source_problems": [_problem(code) for code in problems.get(None, [])],
         "holders": _holder_rows(element, problems),
-        "suggestions": elements.suggest_holders(request.user, element.pk) if manage else [],
+        "suggestions": catalog_selectors.suggest_holders(request.user, element.pk)
+        if manage
+        else [],
         "holder_form": holder_form
         or HolderAddForm(resources=_resource_choices(exclude=element.source_resource_id)),
-        "holder_fields_chosen": chosen,
         "scans": scans,
         "stale": bool(scans) and scans[0].started_at < element.updated_at,
         "never_scanned": not scans,
-        "revisions": list(elements.revisions(request.user, element.pk)),
+        "revisions": list(catalog_selectors.element_revisions(request.user, element.pk)),
         "can_manage": manage,
         "can_scan": _can_decide(request.user),
         "tab": "register",
@@ -284,14 +288,14 @@ def _detail(request, element: DataElement, *, status: int = 200, holder_form=Non
 @login_required
 @require_GET
 def element_detail(request, pk: int):
-    return _detail(request, elements.get_element(request.user, pk))
+    return _detail(request, catalog_selectors.get_element(request.user, pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def element_edit(request, pk: int):
     require_perm(request.user, CatalogPerm.MANAGE_ELEMENTS)
-    element = elements.get_element(request.user, pk)
+    element = catalog_selectors.get_element(request.user, pk)
     initial = {name: getattr(element, name) for name in elements.ELEMENT_FIELDS}
     chosen = request.POST.get("source_resource_id") or element.source_resource_id
     form = ElementForm(
@@ -325,7 +329,7 @@ def element_edit(request, pk: int):
 def element_delete(request, pk: int):
     """Confirmation page: what goes with the element; POST deletes it."""
     require_perm(request.user, CatalogPerm.MANAGE_ELEMENTS)
-    element = elements.get_element(request.user, pk)
+    element = catalog_selectors.get_element(request.user, pk)
     form = OptionalReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         elements.delete_element(
@@ -354,7 +358,7 @@ def element_delete(request, pk: int):
 def holder_add(request, pk: int):
     """Add a holder, from a confirmed suggestion or the form; refusals shown on the form."""
     require_perm(request.user, CatalogPerm.MANAGE_ELEMENTS)
-    element = elements.get_element(request.user, pk)
+    element = catalog_selectors.get_element(request.user, pk)
     form = HolderAddForm(
         request.POST,
         resources=_resource_choices(exclude=element.source_resource_id),
@@ -376,11 +380,13 @@ def holder_add(request, pk: int):
                 % {"resource": holder.resource.name, "name": element.name},
             )
             return redirect("portal:source_detail", pk=element.pk)
-    return _detail(request, elements.get_element(request.user, pk), status=400, holder_form=form)
+    return _detail(
+        request, catalog_selectors.get_element(request.user, pk), status=400, holder_form=form
+    )
 
 
 def _holder_of(request, pk: int, holder_pk: int) -> tuple[DataElement, SourceHolder]:
-    element = elements.get_element(request.user, pk)
+    element = catalog_selectors.get_element(request.user, pk)
     holder = next((h for h in element.holders.all() if h.pk == holder_pk), None)
     if holder is None:
         raise NotFound("not_found", "No such object, or it is outside your data scope.")
@@ -441,7 +447,7 @@ def holder_remove(request, pk: int, holder_pk: int):
 @require_POST
 def element_scan(request, pk: int):
     """Compare the element's holders with its source now."""
-    element = elements.get_element(request.user, pk)
+    element = catalog_selectors.get_element(request.user, pk)
     scan = sources.scan_element(
         actor=request.user, element_id=element.pk, trigger=ScanTrigger.MANUAL
     )
@@ -480,7 +486,7 @@ def _present(conflicts, *, can_decide: bool = False) -> list:
 @require_GET
 def conflict_list(request):
     """Conflicts the user may see (all for the data bureau), waiting ones first by default."""
-    visible = sources.visible_conflicts(request.user)  # needs datastore.view_data
+    visible = datastore_selectors.visible_conflicts(request.user)  # needs datastore.view_data
     element_choices = [
         (e.pk, e.name)
         for e in DataElement.objects.filter(pk__in=visible.values("element_id")).order_by("code")
@@ -493,11 +499,11 @@ def conflict_list(request):
         elements=element_choices,
         departments=[(d.pk, d.name) for d in departments],
     )
-    filters = sources.ConflictFilter(status="unresolved")
+    filters = datastore_selectors.ConflictFilter(status="unresolved")
     if form.is_valid():
         data = form.cleaned_data
         status = data["status"] or "unresolved"
-        filters = sources.ConflictFilter(
+        filters = datastore_selectors.ConflictFilter(
             element_id=data["element"],
             department_id=data["department"],
             status=None if status == "all" else status,
@@ -505,7 +511,7 @@ def conflict_list(request):
             key=data["key"] or None,
             holder_id=_int(request.GET.get("holder_id")),
         )
-    page = paginate(request, sources.search_conflicts(request.user, filters))
+    page = paginate(request, datastore_selectors.search_conflicts(request.user, filters))
     can_decide = _can_decide(request.user)
     page.object_list = _present(page.object_list, can_decide=can_decide)
     return render(
@@ -537,7 +543,7 @@ def _decisions_for(conflict) -> list[str]:
 
 
 def _conflict_page(request, conflict, *, status: int = 200, decision_form=None, comment_form=None):
-    conflict = sources.get_conflict(request.user, conflict.pk, with_timeline=True)
+    conflict = datastore_selectors.get_conflict(request.user, conflict.pk, with_timeline=True)
     conflict.status_badge = STATUS_BADGE.get(conflict.status, "")
     conflict.kind_badge = KIND_BADGE.get(conflict.kind, "")
     for event in conflict.timeline:
@@ -570,7 +576,7 @@ def _conflict_page(request, conflict, *, status: int = 200, decision_form=None, 
 @login_required
 @require_GET
 def conflict_detail(request, pk: int):
-    return _conflict_page(request, sources.get_conflict(request.user, pk))
+    return _conflict_page(request, datastore_selectors.get_conflict(request.user, pk))
 
 
 _DECIDE = {
@@ -594,7 +600,7 @@ _DECIDE = {
 def conflict_decide(request, pk: int):
     """Data bureau: one decision (with its remark) from the list or the detail page."""
     require_perm(request.user, DatastorePerm.RESOLVE_CONFLICT)
-    conflict = sources.get_conflict(request.user, pk)
+    conflict = datastore_selectors.get_conflict(request.user, pk)
     prefix = "row" if request.POST.get("from") == "list" else None
     if request.POST.get("decision") == "reopen":
         form = None
@@ -636,7 +642,7 @@ def _unprefixed(form: ConflictDecisionForm) -> ConflictDecisionForm:
 @login_required
 @require_POST
 def conflict_comment(request, pk: int):
-    conflict = sources.get_conflict(request.user, pk)
+    conflict = datastore_selectors.get_conflict(request.user, pk)
     form = ConflictCommentForm(request.POST)
     if form.is_valid():
         try:
