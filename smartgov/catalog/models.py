@@ -269,3 +269,136 @@ class ResourceRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id}#{self.number} {self.action}"
+
+
+# --- One data element, one source (一数一源) --------------------------------------------------
+
+ELEMENT_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$", re.ASCII)
+
+# Data types a subject key (the identifier that says whose value it is) may have.
+KEY_TYPES = (
+    DataType.CITIZEN_ID,
+    DataType.CREDIT_CODE,
+    DataType.STRING,
+    DataType.INTEGER,
+    DataType.REGION_CODE,
+    DataType.PHONE,
+)
+
+
+class DataElement(models.Model):
+    """A data element (数据元, e.g. 公民姓名) and the one resource field authoritative for it."""
+
+    code = models.CharField(_("element code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    description = models.TextField(_("description"), blank=True)
+    # The data type of the identifier of the subject (a citizen ID, a credit code, …).
+    key_type = models.CharField(_("subject key type"), max_length=16, choices=DataType.choices)
+    source_resource = models.ForeignKey(
+        Resource,
+        on_delete=models.PROTECT,
+        related_name="authoritative_elements",
+        verbose_name=_("authoritative resource"),
+    )
+    # Field names, not Field rows: a resource's field list is replaced as a whole when edited.
+    source_field = models.CharField(_("authoritative field"), max_length=63)
+    source_key_field = models.CharField(_("key field of the source"), max_length=63)
+    # Number of the latest ElementRevision.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_fields = ScopeFields(department="source_resource__provider")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("data element")
+        verbose_name_plural = _("data elements")
+        constraints = [
+            # A field is authoritative for at most one element.
+            models.UniqueConstraint(
+                fields=["source_resource", "source_field"], name="catalog_element_unique_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class SourceHolder(models.Model):
+    """A resource field that holds a copy of a data element, and the field naming its subject."""
+
+    element = models.ForeignKey(
+        DataElement, on_delete=models.CASCADE, related_name="holders", verbose_name=_("element")
+    )
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.PROTECT,
+        related_name="held_elements",
+        verbose_name=_("holding resource"),
+    )
+    field = models.CharField(_("holding field"), max_length=63)
+    key_field = models.CharField(_("key field of the holder"), max_length=63)
+    # Off for holders whose subjects need not all be in the source (e.g. migrants are not in
+    # the household register): keys missing in the source are then not listed as conflicts.
+    report_missing = models.BooleanField(_("report keys missing in the source"), default=True)
+    note = models.CharField(_("remark"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ScopeFields(department="resource__provider")
+
+    class Meta:
+        ordering = ["element", "id"]
+        verbose_name = _("holder of a data element")
+        verbose_name_plural = _("holders of data elements")
+        constraints = [
+            # A field holds a copy of at most one element.
+            models.UniqueConstraint(
+                fields=["resource", "field"], name="catalog_holder_unique_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}: {self.resource_id}.{self.field}"
+
+
+class ElementAction(models.TextChoices):
+    CREATE = "create", _("Data element registered")
+    UPDATE = "update", _("Edited")
+    ADD_HOLDER = "add_holder", _("Holder added")
+    UPDATE_HOLDER = "update_holder", _("Holder changed")
+    REMOVE_HOLDER = "remove_holder", _("Holder removed")
+
+
+class ElementRevision(models.Model):
+    """One change to a data element or its holders, with a snapshot: the element's timeline."""
+
+    element = models.ForeignKey(
+        DataElement, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("element")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    action = models.CharField(_("action"), max_length=16, choices=ElementAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    comment = models.TextField(_("remark"), blank=True)
+    snapshot = models.JSONField(_("snapshot"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["element", "number"]
+        verbose_name = _("data element revision")
+        verbose_name_plural = _("data element revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["element", "number"], name="catalog_element_revision_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}#{self.number} {self.action}"

@@ -6,18 +6,25 @@ import io
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from smartgov.core.errors import InvalidInput
-from smartgov.datastore import exports, selectors, services
+from smartgov.datastore import exports, selectors, services, sources
 from smartgov.datastore.schemas import (
+    ConflictComment,
+    ConflictDecision,
+    ConflictDetail,
+    ConflictDismissal,
+    ConflictEventRead,
+    ConflictRead,
     DeliveryRead,
     DiffRead,
     RecordsPage,
     RecordsPush,
     RejectionRead,
+    ScanRead,
 )
 
 router = Router(tags=["datastore"])
@@ -174,3 +181,122 @@ def export(request: HttpRequest, resource_id: int, format: str = "csv", version:
         f'{"-v" + str(version) if version is not None else ""}.{extension}"'
     )
     return response
+
+
+# --- One data element, one source (一数一源) --------------------------------------------------
+
+
+class ConflictQuery(Schema):
+    element_id: int | None = None
+    department_id: int | None = None
+    resource_id: int | None = None
+    holder_id: int | None = None
+    status: str | None = None
+    kind: str | None = None
+    key: str | None = None
+
+
+def _detail(request: HttpRequest, conflict_id: int):
+    return selectors.get_conflict(request.auth, conflict_id, with_timeline=True)
+
+
+@router.get(
+    "/conflicts",
+    response=list[ConflictRead],
+    summary="Conflicts between holders of a data element and its authoritative source; "
+    "department = the holder's, status = a status or 'unresolved'",
+    tags=["conflicts"],
+)
+@paginate(PageNumberPagination, page_size=20)
+def list_conflicts(request: HttpRequest, filters: Query[ConflictQuery]):
+    return selectors.search_conflicts(request.auth, selectors.ConflictFilter(**filters.dict()))
+
+
+@router.get(
+    "/conflicts/{conflict_id}",
+    response=ConflictDetail,
+    summary="One conflict with its timeline",
+    tags=["conflicts"],
+)
+def read_conflict(request: HttpRequest, conflict_id: int):
+    return _detail(request, conflict_id)
+
+
+@router.post(
+    "/conflicts/{conflict_id}/notify-holder",
+    response=ConflictDetail,
+    summary="Ask the holder's department to correct its copy",
+    tags=["conflicts"],
+)
+def notify_holder(request: HttpRequest, conflict_id: int, payload: ConflictDecision):
+    sources.notify_holder(actor=request.auth, conflict_id=conflict_id, comment=payload.comment)
+    return _detail(request, conflict_id)
+
+
+@router.post(
+    "/conflicts/{conflict_id}/report-source",
+    response=ConflictDetail,
+    summary="Mark the authoritative value as the error (the source's department corrects it)",
+    tags=["conflicts"],
+)
+def report_source(request: HttpRequest, conflict_id: int, payload: ConflictDecision):
+    sources.report_source_error(
+        actor=request.auth, conflict_id=conflict_id, comment=payload.comment
+    )
+    return _detail(request, conflict_id)
+
+
+@router.post(
+    "/conflicts/{conflict_id}/dismiss",
+    response=ConflictDetail,
+    summary="Accept the difference, with the reason",
+    tags=["conflicts"],
+)
+def dismiss(request: HttpRequest, conflict_id: int, payload: ConflictDismissal):
+    sources.dismiss_conflict(actor=request.auth, conflict_id=conflict_id, reason=payload.reason)
+    return _detail(request, conflict_id)
+
+
+@router.post(
+    "/conflicts/{conflict_id}/reopen",
+    response=ConflictDetail,
+    summary="Take a dismissed conflict up again",
+    tags=["conflicts"],
+)
+def reopen(request: HttpRequest, conflict_id: int, payload: ConflictDecision):
+    sources.reopen_conflict(actor=request.auth, conflict_id=conflict_id, comment=payload.comment)
+    return _detail(request, conflict_id)
+
+
+@router.post(
+    "/conflicts/{conflict_id}/comments",
+    response={201: ConflictEventRead},
+    summary="Add a remark to the conflict's timeline",
+    tags=["conflicts"],
+)
+def comment(request: HttpRequest, conflict_id: int, payload: ConflictComment):
+    event = sources.comment_conflict(
+        actor=request.auth, conflict_id=conflict_id, comment=payload.comment
+    )
+    return Status(201, event)
+
+
+@router.post(
+    "/elements/{element_id}/scan",
+    response={201: ScanRead},
+    summary="Compare the element's holders with its source now",
+    tags=["conflicts"],
+)
+def scan(request: HttpRequest, element_id: int):
+    return Status(201, sources.scan_element(actor=request.auth, element_id=element_id))
+
+
+@router.get(
+    "/elements/{element_id}/scans",
+    response=list[ScanRead],
+    summary="The element's comparisons, latest first",
+    tags=["conflicts"],
+)
+@paginate(PageNumberPagination, page_size=20)
+def list_scans(request: HttpRequest, element_id: int):
+    return selectors.scans(request.auth, element_id)

@@ -9,9 +9,12 @@ class DatastoreConfig(AppConfig):
 
     def ready(self) -> None:
         from smartgov.core.demo import register_demo_loader
-        from smartgov.datastore import inbox, permissions
+        from smartgov.datastore import inbox, permissions, sources_inbox
         from smartgov.datastore.demo import load_demo_records
+        from smartgov.datastore.sources_demo import load_demo_sources
 
         permissions.register()
         inbox.register()
+        sources_inbox.register()
         register_demo_loader("datastore", load_demo_records, after=("catalog",))
+        register_demo_loader("sources", load_demo_sources, after=("datastore",))

@@ -219,3 +219,73 @@ class BulkSink:
         self.cursor.executemany(
             f"INSERT INTO {q(self.table)} ({self.names}) VALUES ({marks})", rows
         )
+
+
+# --- Comparing a holder's copy with the authoritative source (一数一源) ------------------------
+
+# Trimmed before text values are compared: space, tab and the ideographic (full-width) space.
+_TRIM_CHARS = " \t\u3000"
+
+
+def comparable(column: str, value_class: str) -> str:
+    """SQL giving the comparable form of a column (``value_class`` from catalog.elements):
+    trimmed text; decimals as numbers (SQLite stores them as text)."""
+    postgres = connection.vendor == "postgresql"
+    if value_class == "text":
+        return f"{'BTRIM' if postgres else 'TRIM'}({column}, '{_TRIM_CHARS}')"
+    if value_class == "decimal" and not postgres:
+        return f"CAST({column} AS REAL)"
+    return column
+
+
+def shown(column: str, value_class: str) -> str:
+    """SQL giving a column's value as it is reported (aggregatable with MIN on both databases:
+    PostgreSQL has no MIN over booleans)."""
+    if value_class == "text":
+        return comparable(column, value_class)
+    if value_class == "boolean" and connection.vendor == "postgresql":
+        return f"CAST({column} AS INTEGER)"
+    return column
+
+
+def differences_sql(
+    *,
+    holder_table: str,
+    holder_key: str,
+    holder_value: str,
+    source_table: str,
+    source_key: str,
+    source_value: str,
+    key_class: str,
+    value_class: str,
+    report_missing: bool,
+) -> str:
+    """One pass over the holder's current rows joined on the key with the source's current
+    rows (the source's unique key index serves the join): keys whose holder value differs,
+    and, with ``report_missing``, keys the source lacks. Groups by key (a holder may repeat
+    one), ordered by key, limited by the one parameter. Columns: key, holder value,
+    authoritative value, differing rows, missing (1/0)."""
+    hk = comparable(f"h.{q(holder_key)}", key_class)
+    hv = comparable(f"h.{q(holder_value)}", value_class)
+    sv = comparable(f"s.{q(source_value)}", value_class)
+    holder_has_value = f"h.{q(holder_value)} IS NOT NULL"
+    if value_class == "text":
+        holder_has_value += f" AND {hv} <> ''"
+    differs = f"{holder_has_value} AND (s.{q(source_value)} IS NULL OR {sv} <> {hv})"
+    if report_missing:
+        join = "LEFT JOIN"
+        condition = f"(s._row_id IS NULL OR ({differs}))"
+    else:
+        join = "JOIN"
+        condition = f"({differs})"
+    empty_key = f" AND {hk} <> ''" if key_class == "text" else ""
+    return (
+        f"SELECT {hk}, MIN({shown(f'h.{q(holder_value)}', value_class)}), "
+        f"MIN({shown(f's.{q(source_value)}', value_class)}), COUNT(*), "
+        "MAX(CASE WHEN s._row_id IS NULL THEN 1 ELSE 0 END) "
+        f"FROM {q(holder_table)} h {join} {q(source_table)} s "
+        f"ON s.{q(source_key)} = {hk} AND s._version_to IS NULL "
+        f"WHERE h._version_to IS NULL AND h.{q(holder_key)} IS NOT NULL{empty_key} "
+        f"AND {condition} "
+        f"GROUP BY {hk} ORDER BY {hk} LIMIT %s"
+    )

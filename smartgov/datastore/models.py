@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smartgov.accounts.scope import ScopeFields
-from smartgov.catalog.models import Resource
+from smartgov.catalog.models import DataElement, Resource, SourceHolder
 from smartgov.core.models import Department
 
 
@@ -122,3 +122,188 @@ class Rejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id}:{self.row_number} {self.code}"
+
+
+# --- One data element, one source (一数一源): conflicts between holders and the source ---------
+
+
+class ConflictKind(models.TextChoices):
+    MISMATCH = "mismatch", _("Value differs from the source")
+    MISSING_IN_SOURCE = "missing_in_source", _("Key missing in the source")
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    HOLDER_NOTIFIED = "holder_notified", _("Holder asked to correct")
+    SOURCE_REPORTED = "source_reported", _("Reported as a source error")
+    DISMISSED = "dismissed", _("Dismissed")
+    RESOLVED = "resolved", _("Resolved")
+
+
+# Conflicts waiting for a decision or a correction.
+ACTIVE = frozenset(
+    {ConflictStatus.OPEN, ConflictStatus.HOLDER_NOTIFIED, ConflictStatus.SOURCE_REPORTED}
+)
+# Conflicts a scan still follows: at most one per holder and key (see the unique constraint).
+UNRESOLVED = (
+    ConflictStatus.OPEN,
+    ConflictStatus.HOLDER_NOTIFIED,
+    ConflictStatus.SOURCE_REPORTED,
+    ConflictStatus.DISMISSED,
+)
+
+
+class SourceConflict(models.Model):
+    """A holder's current value that disagrees with the authoritative source for one key."""
+
+    element = models.ForeignKey(
+        DataElement,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("data element"),
+    )
+    holder = models.ForeignKey(
+        SourceHolder, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("holder")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=ConflictKind.choices)
+    key_value = models.CharField(_("key"), max_length=255)
+    holder_value = models.TextField(_("holder's value"), blank=True)
+    authoritative_value = models.TextField(_("authoritative value"), blank=True)
+    # Current rows of the holder with this key and a differing value (a holder may repeat keys).
+    holder_rows = models.PositiveIntegerField(_("holder rows"), default=1)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+    status = models.CharField(
+        _("status"), max_length=24, choices=ConflictStatus.choices, default=ConflictStatus.OPEN
+    )
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    resolver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    # When the status last changed (decision, correction request or resolution).
+    status_changed_at = models.DateTimeField(_("status changed at"))
+
+    scope_fields = ScopeFields(department="holder__resource__provider")
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        verbose_name = _("source conflict")
+        verbose_name_plural = _("source conflicts")
+        indexes = [
+            models.Index(fields=["status", "element"], name="datastore_conflict_status"),
+            models.Index(fields=["holder", "status"], name="datastore_conflict_holder"),
+        ]
+        constraints = [
+            # A re-scan updates the conflict it already follows instead of adding another.
+            models.UniqueConstraint(
+                fields=["holder", "key_value"],
+                condition=~models.Q(status="resolved"),
+                name="datastore_conflict_unique_unresolved",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}:{self.holder_id}:{self.key_value} {self.status}"
+
+
+class ConflictAction(models.TextChoices):
+    DETECT = "detect", _("Detected")
+    CHANGE = "change", _("Values changed")
+    NOTIFY_HOLDER = "notify_holder", _("Holder asked to correct")
+    REPORT_SOURCE = "report_source", _("Reported as a source error")
+    DISMISS = "dismiss", _("Dismissed")
+    REOPEN = "reopen", _("Reopened")
+    RESOLVE = "resolve", _("Resolved by the data")
+    COMMENT = "comment", _("Comment")
+
+
+class ConflictEvent(models.Model):
+    """One step in a conflict's life (detection, decision, resolution, comment): its timeline."""
+
+    conflict = models.ForeignKey(
+        SourceConflict, on_delete=models.CASCADE, related_name="events", verbose_name=_("conflict")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=ConflictAction.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=24, choices=ConflictStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=24, choices=ConflictStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    comment = models.TextField(_("remark"), blank=True)
+    # The two values when the event happened.
+    holder_value = models.TextField(_("holder's value"), blank=True)
+    authoritative_value = models.TextField(_("authoritative value"), blank=True)
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["conflict", "created_at", "id"]
+        verbose_name = _("conflict event")
+        verbose_name_plural = _("conflict events")
+
+    def __str__(self) -> str:
+        return f"{self.conflict_id} {self.action}"
+
+
+class ScanTrigger(models.TextChoices):
+    DELIVERY = "delivery", _("After a delivery")
+    COMMAND = "command", _("Command line")
+    MANUAL = "manual", _("Started by an administrator")
+    DEMO = "demo", _("Demo data")
+
+
+class SourceScan(models.Model):
+    """One comparison of an element's holders with its source, and what it found."""
+
+    element = models.ForeignKey(
+        DataElement, on_delete=models.CASCADE, related_name="scans", verbose_name=_("data element")
+    )
+    trigger = models.CharField(_("trigger"), max_length=16, choices=ScanTrigger.choices)
+    # The delivered resource when a delivery started the scan.
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delivered resource"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    holders = models.PositiveIntegerField(_("holders compared"), default=0)
+    found = models.PositiveIntegerField(_("conflicts found"), default=0)
+    created = models.PositiveIntegerField(_("new conflicts"), default=0)
+    changed = models.PositiveIntegerField(_("conflicts with changed values"), default=0)
+    resolved = models.PositiveIntegerField(_("conflicts resolved by the data"), default=0)
+    reopened = models.PositiveIntegerField(_("dismissed conflicts reopened"), default=0)
+    # Holders not compared, and holders with more differences than one scan records:
+    # [{"holder_id", "reason"}] with reason "source_empty", "no_table", a problem code, or
+    # "truncated".
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("source comparison")
+        verbose_name_plural = _("source comparisons")
+
+    def __str__(self) -> str:
+        return f"{self.element_id} {self.started_at:%Y-%m-%d %H:%M} {self.found}"

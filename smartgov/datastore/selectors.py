@@ -7,15 +7,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_noop
 
-from smartgov.accounts.scope import access, require_perm, restrict
+from smartgov.accounts.scope import access, require_perm, restrict, scope_filter
+from smartgov.catalog import selectors as catalog_selectors
 from smartgov.catalog.models import Resource
-from smartgov.core.errors import InvalidInput
+from smartgov.core.errors import InvalidInput, NotFound
+from smartgov.core.models import Department
+from smartgov.core.tree import subtree_q
 from smartgov.datastore import db
-from smartgov.datastore.models import Delivery, Rejection, StoreTable
+from smartgov.datastore.models import (
+    ACTIVE,
+    ConflictEvent,
+    ConflictKind,
+    ConflictStatus,
+    Delivery,
+    Rejection,
+    SourceConflict,
+    SourceScan,
+    StoreTable,
+)
 from smartgov.datastore.permissions import Perm
 from smartgov.datastore.validation import Rejected, build_checker, output
 
@@ -227,3 +242,120 @@ def export_table(actor, resource_id: int, *, version: int | None = None) -> Stor
     if table is None:
         raise InvalidInput("no_data", "No data has been delivered to this resource yet.")
     return table
+
+
+# --- One data element, one source (一数一源): conflicts ----------------------------
+
+
+def readable_resources(actor) -> QuerySet[Resource] | None:
+    """Resources whose data the actor reads (None: every resource)."""
+    require_perm(actor, Perm.VIEW_DATA)
+    condition = scope_filter(Resource, actor, Perm.VIEW_DATA)
+    if condition is None:
+        return None
+    return Resource.objects.filter(condition)
+
+
+def visible_conflicts(actor) -> QuerySet[SourceConflict]:
+    """The data bureau sees every conflict; a department's officers the ones where their
+    resource is the holder or the source."""
+    resources = readable_resources(actor)
+    conflicts = SourceConflict.objects.all()
+    if resources is not None:
+        ids = resources.values("pk")
+        conflicts = conflicts.filter(
+            Q(holder__resource__in=ids) | Q(element__source_resource__in=ids)
+        )
+    return conflicts
+
+
+@dataclass(frozen=True)
+class ConflictFilter:
+    element_id: int | None = None
+    department_id: int | None = None  # the holder's provider and its sub-departments
+    resource_id: int | None = None  # the holding resource
+    holder_id: int | None = None
+    status: str | None = None  # a status, or "unresolved" (open and waiting)
+    kind: str | None = None
+    key: str | None = None  # the key, exactly
+
+
+def search_conflicts(actor, filters: ConflictFilter | None = None) -> QuerySet[SourceConflict]:
+    filters = filters or ConflictFilter()
+    conflicts = visible_conflicts(actor).select_related(
+        "element__source_resource__provider", "holder__resource__provider", "resolver"
+    )
+    if filters.element_id is not None:
+        conflicts = conflicts.filter(element_id=filters.element_id)
+    if filters.holder_id is not None:
+        conflicts = conflicts.filter(holder_id=filters.holder_id)
+    if filters.resource_id is not None:
+        conflicts = conflicts.filter(holder__resource_id=filters.resource_id)
+    if filters.department_id is not None:
+        department = Department.objects.filter(pk=filters.department_id).first()
+        if department is None:
+            return conflicts.none()
+        conflicts = conflicts.filter(
+            subtree_q(department.path, field="holder__resource__provider__path")
+        )
+    if filters.status == "unresolved":
+        conflicts = conflicts.filter(status__in=ACTIVE)
+    elif filters.status:
+        if filters.status not in ConflictStatus.values:
+            raise InvalidInput(
+                "unknown_status",
+                gettext_noop("Unknown conflict status."),
+                detail={"value": filters.status, "allowed": [*ConflictStatus.values, "unresolved"]},
+            )
+        conflicts = conflicts.filter(status=filters.status)
+    if filters.kind:
+        if filters.kind not in ConflictKind.values:
+            raise InvalidInput(
+                "unknown_kind",
+                gettext_noop("Unknown conflict kind."),
+                detail={"value": filters.kind, "allowed": ConflictKind.values},
+            )
+        conflicts = conflicts.filter(kind=filters.kind)
+    if filters.key:
+        conflicts = conflicts.filter(key_value=filters.key.strip())
+    return conflicts.order_by("-last_seen", "-id")
+
+
+def get_conflict(actor, conflict_id: int, *, with_timeline: bool = False) -> SourceConflict:
+    """One visible conflict; ``with_timeline`` adds its events, oldest first, as ``timeline``."""
+    conflict = (
+        visible_conflicts(actor)
+        .select_related(
+            "element__source_resource__provider", "holder__resource__provider", "resolver"
+        )
+        .filter(pk=conflict_id)
+        .first()
+    )
+    if conflict is None:
+        raise NotFound("not_found", "No such object, or it is outside your data scope.")
+    if with_timeline:
+        conflict.timeline = list(
+            ConflictEvent.objects.filter(conflict=conflict)
+            .select_related("actor")
+            .order_by("created_at", "id")
+        )
+    return conflict
+
+
+def conflict_counts(element_ids=None) -> dict[tuple[int, int], dict[str, int]]:
+    """(element id, holder id) -> conflicts per status, for the register's pages."""
+    rows = SourceConflict.objects.exclude(status=ConflictStatus.RESOLVED)
+    if element_ids is not None:
+        rows = rows.filter(element_id__in=list(element_ids))
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for element_id, holder_id, status, n in (
+        rows.values_list("element_id", "holder_id", "status").annotate(n=Count("id")).order_by()
+    ):
+        counts.setdefault((element_id, holder_id), {})[status] = n
+    return counts
+
+
+def scans(actor, element_id: int) -> QuerySet[SourceScan]:
+    """An element's comparisons, latest first (readers of the register)."""
+    element = catalog_selectors.get_element(actor, element_id)
+    return SourceScan.objects.filter(element=element).order_by("-started_at", "-id")

@@ -26,7 +26,7 @@ from smartgov.core.errors import (
     PermissionDeniedError,
     SmartgovError,
 )
-from smartgov.datastore import db, readers
+from smartgov.datastore import db, readers, sources
 from smartgov.datastore.ingest import (
     TableWriter,
     feed_csv,
@@ -275,6 +275,7 @@ def _deliver(
                 obj=delivery,
                 after=_summary(delivery),
             )
+            transaction.on_commit(lambda: sources.scan_after_delivery(resource.pk), robust=True)
         return delivery
     except Exception as exc:
         if resource is not None:

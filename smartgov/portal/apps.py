@@ -13,3 +13,4 @@ class PortalConfig(AppConfig):
         navigation._register_foundation_entries()
         navigation._register_catalog_entries()
         navigation._register_datastore_entries()
+        navigation._register_sources_entries()

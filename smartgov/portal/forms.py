@@ -500,3 +500,185 @@ class CommentForm(StyledForm):
     comment = forms.CharField(
         label=_("Remark"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# --- One data element, one source (一数一源) --------------------------------------------------
+
+
+class ElementSearchForm(StyledForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": _("Code, name or description, e.g. 姓名")}),
+    )
+    key_type = forms.ChoiceField(label=_("Subject key"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from smartgov.catalog.models import KEY_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["key_type"].choices = _any(_("Any"), [(t.value, t.label) for t in KEY_TYPES])
+
+
+class _FieldChoices:
+    """Selects of a resource's fields; their options follow the chosen resource (HTMX)."""
+
+    def set_field_choices(self, names: tuple[str, ...], fields, *, follow: str = "") -> None:
+        from django.urls import reverse
+
+        options = [("", _("Choose the resource first") if fields is None else "---------")]
+        for f in fields or []:
+            label = f"{f.label} · {f.name} ({f.get_data_type_display()})"
+            options.append((f.name, label + (f" · {_('Key')}" if f.is_key else "")))
+        for name in names:
+            self.fields[name].choices = options
+            if follow:
+                # New options when the resource select named ``follow`` changes.
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-get": reverse("portal:source_field_options"),
+                        "hx-trigger": f"change from:#id_{follow}",
+                        "hx-include": f"#id_{follow}",
+                        "hx-swap": "innerHTML",
+                    }
+                )
+
+
+class ElementForm(_FieldChoices, StyledForm):
+    """A data element and its authoritative source."""
+
+    code = forms.CharField(
+        label=_("Element code"),
+        max_length=64,
+        help_text=_("Lower-case letters, digits and _, e.g. citizen_name."),
+        widget=forms.TextInput(attrs={"placeholder": "citizen_name", "autocapitalize": "off"}),
+    )
+    name = forms.CharField(label=_("Element name"), max_length=128)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    key_type = forms.ChoiceField(
+        label=_("Subject key"),
+        help_text=_("What identifies whose value it is, e.g. the citizen ID for a citizen's name."),
+    )
+    source_resource_id = forms.TypedChoiceField(
+        label=_("Authoritative resource"), coerce=int, empty_value=None
+    )
+    source_field = forms.ChoiceField(label=_("Authoritative field"))
+    source_key_field = forms.ChoiceField(
+        label=_("Key field of the source"),
+        help_text=_("The resource's only key field, of the subject key's type."),
+    )
+
+    def __init__(self, *args, resources, fields=None, **kwargs):
+        from smartgov.catalog.models import KEY_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["key_type"].choices = [(t.value, t.label) for t in KEY_TYPES]
+        self.fields["source_resource_id"].choices = [("", "---------"), *resources]
+        self.set_field_choices(
+            ("source_field", "source_key_field"), fields, follow="source_resource_id"
+        )
+
+
+class HolderAddForm(_FieldChoices, StyledForm):
+    resource_id = forms.TypedChoiceField(label=_("Holding resource"), coerce=int, empty_value=None)
+    field = forms.ChoiceField(label=_("Holding field"))
+    key_field = forms.ChoiceField(label=_("Key field of the holder"))
+    report_missing = forms.BooleanField(
+        label=_("Report keys missing in the source"), required=False, initial=True
+    )
+    note = forms.CharField(label=_("Remark"), required=False, max_length=255)
+
+    def __init__(self, *args, resources, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource_id"].choices = [("", "---------"), *resources]
+        self.set_field_choices(("field", "key_field"), fields, follow="resource_id")
+
+
+class HolderEditForm(_FieldChoices, StyledForm):
+    key_field = forms.ChoiceField(label=_("Key field of the holder"))
+    report_missing = forms.BooleanField(
+        label=_("Report keys missing in the source"),
+        required=False,
+        help_text=_(
+            "Turn off when the holder's subjects need not all be in the source, e.g. migrants "
+            "in a register of households."
+        ),
+    )
+    note = forms.CharField(label=_("Remark"), required=False, max_length=255)
+
+    def __init__(self, *args, fields, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_field_choices(("key_field",), fields)
+
+
+class OptionalReasonForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+CONFLICT_DECISIONS = [
+    ("notify_holder", _("Ask the holder to correct its copy")),
+    ("report_source", _("Mark as an error in the authoritative source")),
+    ("dismiss", _("Dismiss: the difference is legitimate")),
+]
+
+
+class ConflictFilterForm(StyledForm):
+    element = forms.TypedChoiceField(
+        label=_("Data element"), required=False, coerce=int, empty_value=None
+    )
+    department = forms.TypedChoiceField(
+        label=_("Holder department"), required=False, coerce=int, empty_value=None
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    key = forms.CharField(
+        label=_("Key"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": _("Citizen ID or credit code")}),
+    )
+
+    def __init__(self, *args, elements, departments, **kwargs):
+        from smartgov.datastore.models import ConflictKind, ConflictStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["element"].choices = _any(_("All elements"), elements)
+        self.fields["department"].choices = _any(_("All departments"), departments)
+        self.fields["status"].choices = [
+            ("unresolved", _("Waiting (open or asked to correct)")),
+            *ConflictStatus.choices,
+            ("all", _("Any status")),
+        ]
+        self.fields["kind"].choices = _any(_("Any"), ConflictKind.choices)
+
+
+class ConflictDecisionForm(StyledForm):
+    decision = forms.ChoiceField(
+        label=_("Decision on the conflict"), choices=CONFLICT_DECISIONS, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Remark or reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when dismissing."),
+    )
+
+    def __init__(self, *args, decisions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if decisions is not None:
+            self.fields["decision"].choices = [c for c in CONFLICT_DECISIONS if c[0] in decisions]
+
+
+class ConflictCommentForm(StyledForm):
+    comment = forms.CharField(
+        label=_("Remark"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -176,3 +176,20 @@ def _register_datastore_entries() -> None:
             permission=DatastorePerm.VIEW_DATA,
         )
     )
+
+
+def _register_sources_entries() -> None:
+    """一数一源: the register of authoritative sources and its conflicts, for data officers and
+    the data bureau."""
+    from smartgov.catalog.permissions import Perm as CatalogPerm
+
+    register_nav(
+        NavEntry(
+            _("Authoritative sources"),
+            "portal:sources",
+            icon="link",
+            order=33,
+            kinds=("staff",),
+            permission=CatalogPerm.VIEW_ELEMENTS,
+        )
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartgov.portal.views import auth, catalog, home, tokens
+from smartgov.portal.views import auth, catalog, home, sources, tokens
 from smartgov.portal.views.console import audit, calendar, departments, roles, sso, users
 from smartgov.portal.views.datastore import data, deliveries
 
@@ -50,6 +50,29 @@ urlpatterns = [
     ),
     path("datastore/resources/<int:pk>/diff/", data.resource_diff, name="datastore_diff"),
     path("datastore/resources/<int:pk>/export/", data.resource_export, name="datastore_export"),
+    # One data element, one source (一数一源)
+    path("sources/", sources.element_list, name="sources"),
+    path("sources/new/", sources.element_create, name="source_create"),
+    path("sources/fields/", sources.field_options, name="source_field_options"),
+    path("sources/conflicts/", sources.conflict_list, name="conflicts"),
+    path("sources/conflicts/<int:pk>/", sources.conflict_detail, name="conflict_detail"),
+    path("sources/conflicts/<int:pk>/decide/", sources.conflict_decide, name="conflict_decide"),
+    path("sources/conflicts/<int:pk>/comment/", sources.conflict_comment, name="conflict_comment"),
+    path("sources/<int:pk>/", sources.element_detail, name="source_detail"),
+    path("sources/<int:pk>/edit/", sources.element_edit, name="source_edit"),
+    path("sources/<int:pk>/delete/", sources.element_delete, name="source_delete"),
+    path("sources/<int:pk>/scan/", sources.element_scan, name="source_scan"),
+    path("sources/<int:pk>/holders/", sources.holder_add, name="source_holder_add"),
+    path(
+        "sources/<int:pk>/holders/<int:holder_pk>/edit/",
+        sources.holder_edit,
+        name="source_holder_edit",
+    ),
+    path(
+        "sources/<int:pk>/holders/<int:holder_pk>/remove/",
+        sources.holder_remove,
+        name="source_holder_remove",
+    ),
     # Admin console (系统管理)
     path("console/users/", users.user_list, name="admin_users"),
     path("console/users/new/", users.user_create, name="admin_user_create"),
