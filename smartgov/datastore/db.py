@@ -12,7 +12,9 @@ keys unique among current rows (``_version_to IS NULL``) while history keeps old
 
 from __future__ import annotations
 
-from django.db import connection
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 
 SYSTEM_COLUMNS = ("_row_id", "_version_from", "_version_to")
 
@@ -118,3 +120,34 @@ def insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> No
         return
     marks = ", ".join(["%s"] * len(columns))
     cursor.executemany(f"INSERT INTO {q(table)} ({names}) VALUES ({marks})", rows)
+
+
+def not_among_current(value_sql: str, table: str, column: str) -> str:
+    """Condition: ``value_sql`` is not among the current values of ``table.column`` (an anti-join).
+
+    PostgreSQL plans NOT EXISTS as a hash anti-join, while NOT IN (subquery) falls back to a
+    row-by-row sub-plan once the values outgrow work_mem. SQLite builds one temporary index for a
+    NOT IN subquery (NULLs excluded, so NOT IN cannot turn unknown).
+    """
+    t, c = q(table), q(column)
+    if connection.vendor == "postgresql":
+        return (
+            f"NOT EXISTS (SELECT 1 FROM {t} AS ref "
+            f"WHERE ref._version_to IS NULL AND ref.{c} = {value_sql})"
+        )
+    return f"{value_sql} NOT IN (SELECT {c} FROM {t} WHERE _version_to IS NULL AND {c} IS NOT NULL)"
+
+
+@contextmanager
+def consistent_reads():
+    """Several queries that see one state of the data: a transaction, at REPEATABLE READ on
+    PostgreSQL (a read transaction on SQLite in WAL mode already sees one snapshot). Inside a
+    caller's transaction its isolation applies."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield

@@ -12,11 +12,15 @@ from smartgov.core.permissions import extend_role, register_permissions
 class Perm(models.TextChoices):
     DELIVER = "datastore.deliver", _("Deliver data to the provider's resources")
     VIEW_DATA = "datastore.view_data", _("Read the data stored for resources")
+    MANAGE_QUALITY = "datastore.manage_quality", _("Manage quality rules and run quality checks")
+    VIEW_QUALITY = "datastore.view_quality", _("Read quality reports and scores")
 
 
 def register() -> None:
     register_permissions(Perm)
     # The provider's data officers deliver and read their own resources (department scope);
     # data-bureau administrators read (and may deliver) for every department (city scope).
-    extend_role(DATA_OFFICER, {Perm.DELIVER, Perm.VIEW_DATA})
-    extend_role(DATA_ADMIN, {Perm.DELIVER, Perm.VIEW_DATA})
+    # Quality: officers keep the rules of their own resources, the data bureau everyone's.
+    quality = {Perm.MANAGE_QUALITY, Perm.VIEW_QUALITY}
+    extend_role(DATA_OFFICER, {Perm.DELIVER, Perm.VIEW_DATA, *quality})
+    extend_role(DATA_ADMIN, {Perm.DELIVER, Perm.VIEW_DATA, *quality})

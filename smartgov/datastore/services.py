@@ -31,7 +31,7 @@ from smartgov.core.errors import (
     PermissionDeniedError,
     SmartgovError,
 )
-from smartgov.datastore import db, readers
+from smartgov.datastore import db, quality, readers
 from smartgov.datastore.models import Delivery, DeliveryMode, DeliveryStatus, Rejection, StoreTable
 from smartgov.datastore.permissions import Perm
 from smartgov.datastore.validation import Rejected, build_checker, canonical
@@ -541,6 +541,7 @@ def _deliver(
                 obj=delivery,
                 after=_summary(delivery),
             )
+            transaction.on_commit(lambda pk=resource.pk: quality.check_after_delivery(pk))
         return delivery
     except Exception as exc:
         if resource is not None:
