@@ -122,15 +122,18 @@ def insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> No
     cursor.executemany(f"INSERT INTO {q(table)} ({names}) VALUES ({marks})", rows)
 
 
-def not_among_current(value_sql: str, table: str, column: str) -> str:
+def not_among_current(value_sql: str, table: str, column: str, *, indexed: bool) -> str:
     """Condition: ``value_sql`` is not among the current values of ``table.column`` (an anti-join).
 
-    PostgreSQL plans NOT EXISTS as a hash anti-join, while NOT IN (subquery) falls back to a
-    row-by-row sub-plan once the values outgrow work_mem. SQLite builds one temporary index for a
-    NOT IN subquery (NULLs excluded, so NOT IN cannot turn unknown).
+    ``indexed``: the column is the table's single key, so its partial unique index serves
+    look-ups of current values. PostgreSQL plans NOT EXISTS as an anti-join either way (hash
+    join without an index), while NOT IN (subquery) would fall back to a row-by-row sub-plan once
+    the values outgrow work_mem. SQLite runs a correlated NOT EXISTS as one look-up per row:
+    fast with the index, a full scan per row without one; there NOT IN builds one temporary
+    index of the values instead (NULLs excluded, so NOT IN cannot turn unknown).
     """
     t, c = q(table), q(column)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" or indexed:
         return (
             f"NOT EXISTS (SELECT 1 FROM {t} AS ref "
             f"WHERE ref._version_to IS NULL AND ref.{c} = {value_sql})"

@@ -441,31 +441,40 @@ class _Scan:
                 result.samples = self._sample(result, f"_row_id IN ({marks})", ids)
 
     def _duplicates(self, result: RuleResult, names: list[str]) -> None:
+        """Rows whose values repeat: one grouping pass counts them and picks the first repeated
+        values, whose rows are then sampled."""
         cols = ", ".join(db.q(name) for name in names)
         present = " AND ".join(f"{db.q(name)} IS NOT NULL" for name in names)
-        groups = (
-            f"SELECT {cols} FROM {self.t} WHERE _version_to IS NULL AND {present} "
-            f"GROUP BY {cols} HAVING COUNT(*) > 1"
-        )
+        groups, rows, first = 0, 0, []
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*), SUM(n) FROM (SELECT COUNT(*) AS n FROM {self.t} "
-                f"WHERE _version_to IS NULL AND {present} GROUP BY {cols} HAVING COUNT(*) > 1) d"
+                f"SELECT {cols}, COUNT(*) FROM {self.t} WHERE _version_to IS NULL AND {present} "
+                f"GROUP BY {cols} HAVING COUNT(*) > 1"
             )
-            count, rows = cursor.fetchone()
-        result.failed = int(rows or 0)
-        result.detail = {"duplicate_values": count}
-        if result.failed:
-            lhs = f"({cols})" if len(names) > 1 else cols
-            result.samples = self._sample(
-                result, f"{lhs} IN ({groups})", [], order=f"{cols}, _row_id"
-            )
+            while batch := cursor.fetchmany(STREAM_BATCH):
+                groups += len(batch)
+                rows += sum(row[-1] for row in batch)
+                if len(first) < SAMPLE_LIMIT:
+                    first.extend(row[:-1] for row in batch[: SAMPLE_LIMIT - len(first)])
+        result.failed = rows
+        result.detail = {"duplicate_values": groups}
+        if first:
+            if len(names) == 1:
+                condition = f"{cols} IN ({', '.join(['%s'] * len(first))})"
+                params = [values[0] for values in first]
+            else:
+                row = "(" + ", ".join(["%s"] * len(names)) + ")"
+                condition = f"({cols}) IN (VALUES {', '.join([row] * len(first))})"
+                params = [value for values in first for value in values]
+            result.samples = self._sample(result, condition, params, order=f"{cols}, _row_id")
 
     def _unmatched(self, result: RuleResult, name: str, target: StoreTable, target_field: str):
         value = f"{self.t}.{db.q(name)}"
-        condition = (
-            f"{value} IS NOT NULL AND "
-            f"{db.not_among_current(value, target.table_name, target_field)}"
+        condition = f"{value} IS NOT NULL AND " + db.not_among_current(
+            value,
+            target.table_name,
+            target_field,
+            indexed=target.key_names == [target_field],
         )
         with connection.cursor() as cursor:
             cursor.execute(

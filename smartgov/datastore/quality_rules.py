@@ -87,7 +87,7 @@ def _typed(data_type: str, text: str):
     if data_type == "integer":
         return int(canonical), str(canonical)
     if data_type == "decimal":
-        return Decimal(canonical), str(Decimal(canonical).normalize())
+        return Decimal(canonical), format(Decimal(canonical).normalize(), "f")
     if data_type == "date":
         return date.fromisoformat(canonical), canonical
     return datetime.fromisoformat(canonical), canonical

@@ -12,3 +12,4 @@ class PortalConfig(AppConfig):
 
         navigation._register_foundation_entries()
         navigation._register_catalog_entries()
+        navigation._register_quality_entries()
