@@ -11,7 +11,8 @@ disabled and deleted by the provider's data officers (department scope) and the 
 
 A check (``evaluate``) runs every enabled rule over the current rows (see quality_checks.py) and
 stores a QualityReport: score = weighted mean of the rules' scores (a rule's score is the share
-of checked rows that pass, in per cent; it passes when that reaches its threshold). A
+of checked rows that pass, in per cent; it passes when that reaches its threshold; a rule
+with nothing to check does not count, and a resource without current rows has no score). A
 department's score is the mean of the latest scores of its published resources, the city's the
 mean over all published resources; both are kept per day in QualitySnapshot for the history.
 Checks run after every successful delivery (on commit), nightly (``smartgov quality run``) and on
@@ -28,7 +29,7 @@ from decimal import Decimal
 from statistics import fmean
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import DecimalField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -274,7 +275,8 @@ def evaluate(
             .order_by("origin", "id")
         )
         results, rows = evaluate_rules(resource, table, rules, now=now)
-    score = weighted_score(results)
+    # A resource without current rows has no data to score (its timeliness still shows).
+    score = weighted_score(results) if rows else None
     with transaction.atomic():
         report = QualityReport.objects.create(
             resource=resource,
@@ -364,7 +366,9 @@ def with_latest_score(resources):
     """Resources annotated with ``quality_score`` and ``quality_at`` of their latest report."""
     latest = QualityReport.objects.filter(resource=OuterRef("pk")).order_by("-created_at", "-id")
     return resources.annotate(
-        quality_score=Subquery(latest.values("score")[:1]),
+        quality_score=Subquery(
+            latest.values("score")[:1], output_field=DecimalField(max_digits=5, decimal_places=2)
+        ),
         quality_at=Subquery(latest.values("created_at")[:1]),
     )
 

@@ -186,7 +186,7 @@ def test_deliveries_are_checked_on_commit_and_scores_kept_per_day(
     assert bureau.score == city.score == report.score and bureau.resources == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        push(insurance, [insured(1, name="")], officer)  # all rejected: still a delivery
+        push(insurance, [insured(1), insured(2, name="")], officer)  # one row rejected
     insurance_report = QualityReport.objects.get(resource=insurance)
     assert result_of(insurance_report, "acceptance")["failed"] == 1
     city.refresh_from_db()
@@ -239,7 +239,7 @@ def test_never_delivered_resource_is_due_after_publication(officer, population):
     report = quality.run_quality_check(actor=officer, resource_id=population.pk)
     assert result_of(report, "timeliness")["passed"] is True
     assert result_of(report, "completeness")["error"] == "no_data"
-    assert report.rows == 0 and report.score == 100
+    assert report.rows == 0 and report.score is None  # no data, no score
     age(population, days=3)
     assert len(inbox.pending_for(officer)) == 1
 

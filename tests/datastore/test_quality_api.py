@@ -10,7 +10,7 @@ from smartgov.datastore import quality
 from smartgov.datastore.models import QualityRule
 from tests.conftest import make_staff
 from tests.datastore import quality_helpers
-from tests.datastore.conftest import person
+from tests.datastore.conftest import credit_code, person
 from tests.datastore.quality_helpers import age, insured, people, push
 
 insurance = quality_helpers.insurance  # fixture
@@ -74,6 +74,7 @@ def test_department_scores_history_and_overdue(
     push(population, people([1, 2]), officer)
     shangcheng = make_resource(other_officer, provider=org["shangcheng_bureau"], name="市场主体")
     publish(shangcheng, other_officer, data_admin)
+    push(shangcheng, [{"credit_code": credit_code()}], other_officer)
     age(shangcheng, days=5)
     quality.run_all_checks()
 
