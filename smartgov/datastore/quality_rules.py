@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from re import _parser  # the re module's own parser: finds nested repeats
 
 from django.utils.translation import gettext_noop
 
@@ -93,6 +94,39 @@ def _typed(data_type: str, text: str):
     return datetime.fromisoformat(canonical), canonical
 
 
+_UNBOUNDED = 100  # repeats allowing more than this many times count as unbounded
+
+
+def _nested_repetition(pattern: str) -> bool:
+    """Whether an unbounded repeat contains another one: the shape of patterns whose matching
+    time explodes on some inputs (catastrophic backtracking), since Python's re has no timeout."""
+    repeats = {_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT}
+
+    def walk(items, inside: bool) -> bool:
+        for op, value in items:
+            if op in repeats:
+                _low, high, body = value
+                unbounded = high == _parser.MAXREPEAT or high > _UNBOUNDED
+                if unbounded and inside:
+                    return True
+                if walk(body, inside or unbounded):
+                    return True
+                continue
+            for part in value if isinstance(value, (list, tuple)) else ():
+                if isinstance(part, _parser.SubPattern):
+                    if walk(part, inside):
+                        return True
+                elif isinstance(part, list) and any(
+                    walk(branch, inside)
+                    for branch in part
+                    if isinstance(branch, _parser.SubPattern)
+                ):
+                    return True
+        return False
+
+    return walk(_parser.parse(pattern), False)
+
+
 def _clean_validity(field: Field, params) -> dict:
     if not isinstance(params, dict):
         raise InvalidInput("params_format", gettext_noop("Rule parameters must be an object."))
@@ -136,6 +170,14 @@ def _clean_validity(field: Field, params) -> dict:
                 gettext_noop("The pattern is not a valid regular expression."),
                 detail={"error": str(exc)},
             ) from None
+        if _nested_repetition(pattern):
+            raise InvalidInput(
+                "pattern_unsafe",
+                gettext_noop(
+                    "Repeat inside a repeat, such as (a+)+, can take hours to match; "
+                    "write the pattern without it."
+                ),
+            )
         cleaned["pattern"] = pattern
     if bounds["min"] or bounds["max"]:
         if data_type not in NUMBER_TYPES | TIME_TYPES:

@@ -10,11 +10,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from smartgov.accounts.demo import load_demo
+from smartgov.accounts.models import User
+from smartgov.catalog.demo import load_demo_catalog
+from smartgov.catalog.models import Resource
 from smartgov.core.errors import SmartgovError
 from smartgov.core.models import AuditRecord
 from smartgov.datastore import inbox, quality
 from smartgov.datastore.models import QualityReport, QualityRule, QualitySnapshot
 from smartgov.datastore.quality_checks import delivery_deadline
+from smartgov.datastore.quality_demo import DEMO_RULES, load_demo_quality
 from tests.conftest import make_staff
 from tests.datastore import quality_helpers
 from tests.datastore.conftest import person
@@ -298,6 +303,10 @@ BAD_RULES = [
     ({"kind": "validity", "fields": ["name"]}, "validity_check_required"),
     ({"kind": "validity", "fields": ["name"], "params": {"pattern": "(["}}, "pattern_invalid"),
     (
+        {"kind": "validity", "fields": ["name"], "params": {"pattern": r"(\w+\s?)+$"}},
+        "pattern_unsafe",
+    ),
+    (
         {"kind": "validity", "fields": ["name"], "params": {"pattern": "x" * 201}},
         "pattern_too_long",
     ),
@@ -411,3 +420,28 @@ def test_nightly_command_checks_every_published_table(officer, population, insur
     assert QualityReport.objects.filter(resource=population).count() == 2
     with pytest.raises(CommandError):
         call_command("quality", "run", "--resource", "999999")
+
+
+def test_demo_rules_and_checks_are_idempotent(regions):
+    load_demo()
+    load_demo_catalog()
+    admin = User.objects.get(username="data_admin")
+    population = Resource.objects.get(code="101001001/000001")
+    rows = [
+        {"citizen_id": person(n)["citizen_id"], "name": f"张{n}", "household_region": "330106"}
+        for n in range(1, 4)
+    ]
+    rows[0]["birth_date"] = "2999-01-01"
+    push(population, rows, admin)
+
+    tables = quality.published_tables().count()
+    assert (
+        load_demo_quality() == f"{len(DEMO_RULES)} quality rules added, {tables} resources checked"
+    )
+    assert load_demo_quality() == "0 quality rules added, 0 resources checked"
+    report = QualityReport.objects.get(resource=population)
+    future = result_of(report, "validity", ["birth_date"])
+    assert (future["checked"], future["failed"]) == (1, 1)  # dates given: 1, in the future: 1
+    insurance = Resource.objects.get(code="303001001/000001")
+    assert QualityRule.objects.filter(resource=insurance, kind="consistency").count() == 1
+    assert QualitySnapshot.objects.filter(department__isnull=True).count() == 1

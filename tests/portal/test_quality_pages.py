@@ -9,7 +9,7 @@ from smartgov.datastore.models import QualityReport, QualityRule
 from tests.conftest import make_staff
 from tests.datastore import conftest as datastore_fixtures
 from tests.datastore import quality_helpers
-from tests.datastore.quality_helpers import insured, people, push
+from tests.datastore.quality_helpers import age, insured, people, push
 
 officer = datastore_fixtures.officer
 other_officer = datastore_fixtures.other_officer
@@ -160,3 +160,13 @@ def test_catalog_shows_the_quality_score(as_user, officer, org, insurance, check
     )
     results = text(as_user(staff).get("/catalog/"))
     assert results.count('data-testid="quality-badge"') == 2
+
+
+def test_overdue_delivery_is_a_todo_in_the_workbench(as_user, officer, data_admin, population):
+    push(population, people([1]), officer)
+    age(population, days=10)
+    page = text(as_user(officer).get("/workbench/"))
+    assert f"报送数据：{population.name}" in page and "逾期未报送" in page
+    assert f"报送数据：{population.name}" not in text(as_user(data_admin).get("/workbench/"))
+    overview = text(as_user(data_admin).get("/quality/"))
+    assert 'data-testid="overdue-item"' in overview and population.name in overview

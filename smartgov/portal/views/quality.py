@@ -48,6 +48,7 @@ _RULE_ERROR_FIELD = {
     "rule_fields": "fields",
     "validity_check_required": "pattern",
     "pattern_invalid": "pattern",
+    "pattern_unsafe": "pattern",
     "pattern_too_long": "pattern",
     "pattern_not_for_type": "pattern",
     "params_not_allowed": "pattern",
