@@ -32,7 +32,7 @@ class QualityRuleForm(StyledForm):
         label=_("Pattern (regular expression)"),
         required=False,
         max_length=500,
-        help_text=_("The whole value must match, e.g. 1[3-9]\\d{9} for a mobile number."),
+        help_text=_("The whole value must match, e.g. 1[3-9][0-9]{9} for a mobile number."),
         widget=forms.TextInput(attrs={"class": "font-monospace", "spellcheck": "false"}),
     )
     minimum = forms.CharField(label=_("Minimum"), required=False, max_length=40)
