@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from smartgov.core.errors import InvalidInput
-from smartgov.datastore import exports, selectors, services, sources
+from smartgov.datastore import exports, quality, quality_selectors, selectors, services, sources
 from smartgov.datastore.schemas import (
     ConflictComment,
     ConflictDecision,
@@ -20,7 +20,15 @@ from smartgov.datastore.schemas import (
     ConflictEventRead,
     ConflictRead,
     DeliveryRead,
+    DepartmentScoreRead,
     DiffRead,
+    OverdueRead,
+    QualityReportRead,
+    QualityReportSummary,
+    QualityRuleCreate,
+    QualityRuleRead,
+    QualityRuleUpdate,
+    QualitySnapshotRead,
     RecordsPage,
     RecordsPush,
     RejectionRead,
@@ -300,3 +308,146 @@ def scan(request: HttpRequest, element_id: int):
 @paginate(PageNumberPagination, page_size=20)
 def list_scans(request: HttpRequest, element_id: int):
     return selectors.scans(request.auth, element_id)
+
+
+# --- Data quality -------------------------------------------------------------------------
+
+
+@router.get(
+    "/quality/resources/{resource_id}/rules",
+    response=list[QualityRuleRead],
+    tags=["quality"],
+    summary="Quality rules of a resource (derived from its fields, and added by hand)",
+)
+def list_quality_rules(request: HttpRequest, resource_id: int):
+    return quality.rules_of(request.auth, resource_id)
+
+
+@router.post(
+    "/quality/resources/{resource_id}/rules",
+    response={201: QualityRuleRead},
+    tags=["quality"],
+    summary="Add a completeness, validity, uniqueness or consistency rule",
+)
+def create_quality_rule(request: HttpRequest, resource_id: int, payload: QualityRuleCreate):
+    rule = quality.create_rule(actor=request.auth, resource_id=resource_id, **payload.dict())
+    return Status(201, rule)
+
+
+@router.patch(
+    "/quality/rules/{rule_id}",
+    response=QualityRuleRead,
+    tags=["quality"],
+    summary="Change a rule (derived rules: weight, threshold, enabled and note only)",
+)
+def update_quality_rule(request: HttpRequest, rule_id: int, payload: QualityRuleUpdate):
+    return quality.update_rule(
+        actor=request.auth, rule_id=rule_id, changes=payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete(
+    "/quality/rules/{rule_id}",
+    response={204: None},
+    tags=["quality"],
+    summary="Delete a rule added by hand",
+)
+def delete_quality_rule(request: HttpRequest, rule_id: int):
+    quality.delete_rule(actor=request.auth, rule_id=rule_id)
+    return Status(204, None)
+
+
+@router.post(
+    "/quality/resources/{resource_id}/checks",
+    response={201: QualityReportRead},
+    tags=["quality"],
+    summary="Check the resource's quality now; returns the new report",
+)
+def run_quality_check(request: HttpRequest, resource_id: int):
+    report = quality.run_quality_check(actor=request.auth, resource_id=resource_id)
+    return Status(201, quality_selectors.presented(request.auth, report))
+
+
+@router.get(
+    "/quality/resources/{resource_id}/report",
+    response=QualityReportRead,
+    tags=["quality"],
+    summary="The latest quality report of a resource (404 no_report before the first check)",
+)
+def latest_quality_report(request: HttpRequest, resource_id: int):
+    report = quality_selectors.require_latest_report(request.auth, resource_id)
+    return quality_selectors.presented(request.auth, report)
+
+
+@router.get(
+    "/quality/resources/{resource_id}/reports",
+    response=list[QualityReportSummary],
+    tags=["quality"],
+    summary="Quality history of a resource, newest first",
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_quality_reports(request: HttpRequest, resource_id: int):
+    return quality_selectors.reports(request.auth, resource_id).defer("results")
+
+
+@router.get(
+    "/quality/departments",
+    response=list[DepartmentScoreRead],
+    tags=["quality"],
+    summary="Department quality scores, ranked (mean of their resources' latest scores)",
+)
+def department_quality_scores(request: HttpRequest):
+    return [
+        {
+            "department_id": entry.department.pk,
+            "department_name": entry.department.name,
+            "rank": entry.rank,
+            "score": entry.score,
+            "resources": entry.resources,
+            "scored": entry.scored,
+            "overdue": entry.overdue,
+        }
+        for entry in quality_selectors.department_scores(request.auth)
+    ]
+
+
+@router.get(
+    "/quality/departments/{department_id}/history",
+    response=list[QualitySnapshotRead],
+    tags=["quality"],
+    summary="Daily quality score of a department over the last ?days= (default 90)",
+)
+def department_quality_history(request: HttpRequest, department_id: int, days: int = 90):
+    return quality_selectors.score_history(request.auth, department_id=department_id, days=days)
+
+
+@router.get(
+    "/quality/history",
+    response=list[QualitySnapshotRead],
+    tags=["quality"],
+    summary="Daily quality score of the whole city over the last ?days= (city scope)",
+)
+def city_quality_history(request: HttpRequest, days: int = 90):
+    return quality_selectors.score_history(request.auth, days=days)
+
+
+@router.get(
+    "/quality/overdue",
+    response=list[OverdueRead],
+    tags=["quality"],
+    summary="Resources whose delivery is overdue against their update cycle",
+)
+def overdue_deliveries(request: HttpRequest):
+    return [
+        {
+            "resource_id": item.resource.pk,
+            "code": item.resource.code,
+            "name": item.resource.name,
+            "provider_id": item.resource.provider_id,
+            "provider_name": item.resource.provider.name,
+            "update_cycle": item.resource.update_cycle,
+            "last_delivery_at": item.last_delivery_at,
+            "deadline": item.deadline,
+        }
+        for item in quality_selectors.overdue(request.auth)
+    ]

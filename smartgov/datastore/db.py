@@ -12,9 +12,10 @@ keys unique among current rows (``_version_to IS NULL``) while history keeps old
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from itertools import repeat
 
-from django.db import connection
+from django.db import connection, transaction
 
 SYSTEM_COLUMNS = ("_row_id", "_version_from", "_version_to")
 
@@ -289,3 +290,37 @@ def differences_sql(
         f"AND {condition} "
         f"GROUP BY {hk} ORDER BY {hk} LIMIT %s"
     )
+
+
+def not_among_current(value_sql: str, table: str, column: str, *, indexed: bool) -> str:
+    """Condition: ``value_sql`` is not among the current values of ``table.column`` (an anti-join).
+
+    ``indexed``: the column is the table's single key, so its partial unique index serves
+    look-ups of current values. PostgreSQL plans NOT EXISTS as an anti-join either way (hash
+    join without an index), while NOT IN (subquery) would fall back to a row-by-row sub-plan once
+    the values outgrow work_mem. SQLite runs a correlated NOT EXISTS as one look-up per row:
+    fast with the index, a full scan per row without one; there NOT IN builds one temporary
+    index of the values instead (NULLs excluded, so NOT IN cannot turn unknown).
+    """
+    t, c = q(table), q(column)
+    if connection.vendor == "postgresql" or indexed:
+        return (
+            f"NOT EXISTS (SELECT 1 FROM {t} AS ref "
+            f"WHERE ref._version_to IS NULL AND ref.{c} = {value_sql})"
+        )
+    return f"{value_sql} NOT IN (SELECT {c} FROM {t} WHERE _version_to IS NULL AND {c} IS NOT NULL)"
+
+
+@contextmanager
+def consistent_reads():
+    """Several queries that see one state of the data: a transaction, at REPEATABLE READ on
+    PostgreSQL (a read transaction on SQLite in WAL mode already sees one snapshot). Inside a
+    caller's transaction its isolation applies."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield

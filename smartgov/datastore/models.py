@@ -1,9 +1,12 @@
-"""The data store: one table per resource (StoreTable), deliveries into it and their rejections."""
+"""The data store: one table per resource (StoreTable), deliveries into it and their rejections,
+data quality (rules, reports, daily score snapshots) and the conflicts between holders of a data
+element and its authoritative source."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartgov.accounts.scope import ScopeFields
@@ -307,3 +310,174 @@ class SourceScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element_id} {self.started_at:%Y-%m-%d %H:%M} {self.found}"
+
+
+# --- Data quality (数据质量) -----------------------------------------------------------------
+
+
+class QualityKind(models.TextChoices):
+    COMPLETENESS = "completeness", _("Completeness")
+    VALIDITY = "validity", _("Validity")
+    UNIQUENESS = "uniqueness", _("Uniqueness")
+    CONSISTENCY = "consistency", _("Consistency")
+    TIMELINESS = "timeliness", _("Timeliness")
+    ACCEPTANCE = "acceptance", _("Acceptance at ingestion")
+
+
+class RuleOrigin(models.TextChoices):
+    DEFAULT = "default", _("Derived from the fields")
+    EXPLICIT = "explicit", _("Added by hand")
+
+
+class QualityRule(models.Model):
+    """One quality rule of a resource: what is measured, on which fields, its weight and the
+    pass ratio (threshold, in per cent) it must reach."""
+
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="quality_rules",
+        verbose_name=_("resource"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=QualityKind.choices)
+    # Field names of the resource; empty for resource-level rules (completeness of every
+    # required field, timeliness, acceptance).
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    # Validity: {"pattern": str, "min": str, "max": str, "not_future": bool} (see quality.py).
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    target_resource = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reference resource"),
+    )
+    target_field = models.CharField(_("reference field"), max_length=63, blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    threshold = models.DecimalField(_("threshold (%)"), max_digits=5, decimal_places=2)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=RuleOrigin.choices, default=RuleOrigin.EXPLICIT
+    )
+    # For derived rules: what they were derived from (e.g. "uniqueness:key"), kept unique.
+    derived_from = models.CharField(max_length=32, blank=True, editable=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_fields = ScopeFields(department="resource__provider")
+
+    class Meta:
+        ordering = ["resource", "id"]
+        verbose_name = _("quality rule")
+        verbose_name_plural = _("quality rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "derived_from"],
+                condition=models.Q(origin="default"),
+                name="datastore_quality_rule_unique_default",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}:{self.kind}:{','.join(self.fields)}"
+
+
+class CheckTrigger(models.TextChoices):
+    DELIVERY = "delivery", _("After a delivery")
+    SCHEDULE = "schedule", _("Scheduled")
+    MANUAL = "manual", _("On demand")
+
+
+class QualityReport(models.Model):
+    """One evaluation of a resource's rules over its current rows: the score and each rule's
+    result (kept as JSON, so history stays readable after rules change)."""
+
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="quality_reports",
+        verbose_name=_("resource"),
+    )
+    created_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
+    trigger = models.CharField(_("trigger"), max_length=16, choices=CheckTrigger.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
+    # Version of the stored table that was evaluated (0: no data yet) and its current rows.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    rows = models.PositiveBigIntegerField(_("current rows"), default=0)
+    # 0–100; null when no rule could be evaluated.
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True)
+    rules_passed = models.PositiveIntegerField(_("rules passed"), default=0)
+    rules_failed = models.PositiveIntegerField(_("rules failed"), default=0)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    # [{"rule_id", "kind", "fields", "label", "weight", "threshold", "checked", "failed",
+    #   "ratio", "score", "passed", "samples", "detail", "error"}, ...]
+    results = models.JSONField(_("results"), default=list)
+
+    scope_fields = ScopeFields(department="resource__provider")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("quality report")
+        verbose_name_plural = _("quality reports")
+        indexes = [
+            models.Index(fields=["resource", "-created_at"], name="datastore_qr_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}@{self.created_at:%Y-%m-%d %H:%M} {self.score}"
+
+
+class QualitySnapshot(models.Model):
+    """The quality score of one department (or of the whole city: no department) on one day:
+    the mean of the latest scores of its published resources. The history of the trend chart."""
+
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    day = models.DateField(_("day"))
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True)
+    resources = models.PositiveIntegerField(_("scored resources"), default=0)
+    overdue = models.PositiveIntegerField(_("overdue resources"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_fields = ScopeFields(department="department")
+
+    class Meta:
+        ordering = ["day", "department_id"]
+        verbose_name = _("quality snapshot")
+        verbose_name_plural = _("quality snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "day"], name="datastore_quality_snapshot_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["day"],
+                condition=models.Q(department__isnull=True),
+                name="datastore_quality_snapshot_unique_city",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id or 'city'}@{self.day} {self.score}"

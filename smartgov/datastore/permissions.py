@@ -16,13 +16,17 @@ class Perm(models.TextChoices):
         "datastore.resolve_conflict",
         _("Decide conflicts between holders of a data element and its authoritative source"),
     )
+    MANAGE_QUALITY = "datastore.manage_quality", _("Manage quality rules and run quality checks")
+    VIEW_QUALITY = "datastore.view_quality", _("Read quality reports and scores")
 
 
 def register() -> None:
     register_permissions(Perm, city_wide={Perm.RESOLVE_CONFLICT})
     # The provider's data officers deliver and read their own resources (department scope);
     # data-bureau administrators read (and may deliver) for every department (city scope).
-    extend_role(DATA_OFFICER, {Perm.DELIVER, Perm.VIEW_DATA})
-    extend_role(DATA_ADMIN, {Perm.DELIVER, Perm.VIEW_DATA})
+    # Quality: officers keep the rules of their own resources, the data bureau everyone's.
+    quality = {Perm.MANAGE_QUALITY, Perm.VIEW_QUALITY}
+    extend_role(DATA_OFFICER, {Perm.DELIVER, Perm.VIEW_DATA, *quality})
+    extend_role(DATA_ADMIN, {Perm.DELIVER, Perm.VIEW_DATA, *quality})
     # One data element, one source (一数一源): the data bureau decides conflicts.
     extend_role(DATA_ADMIN, {Perm.RESOLVE_CONFLICT})

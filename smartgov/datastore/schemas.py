@@ -1,6 +1,7 @@
 """Request and response schemas of the data-store API."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
@@ -192,3 +193,113 @@ class ScanRead(Schema):
     resolved: int
     reopened: int
     notes: list[dict[str, Any]]
+
+
+# --- Data quality -------------------------------------------------------------------------
+
+
+class QualityRuleCreate(Schema):
+    kind: str
+    fields: list[str] = []
+    # Validity: {"pattern": "…"} (whole value must match), {"min": "…", "max": "…"} (numbers,
+    # dates), {"not_future": true} (dates).
+    params: dict[str, Any] = {}
+    target_resource_id: int | None = None
+    target_field: str = ""
+    weight: int = 1
+    threshold: Decimal | None = None  # per cent; the kind's default when omitted
+    enabled: bool = True
+    note: str = ""
+
+
+class QualityRuleUpdate(Schema):
+    fields: list[str] | None = None
+    params: dict[str, Any] | None = None
+    target_resource_id: int | None = None
+    target_field: str | None = None
+    weight: int | None = None
+    threshold: Decimal | None = None
+    enabled: bool | None = None
+    note: str | None = None
+
+
+class QualityRuleRead(Schema):
+    id: int
+    resource_id: int
+    kind: str
+    origin: str
+    fields: list[str]
+    params: dict[str, Any]
+    target_resource_id: int | None
+    target_field: str
+    weight: int
+    threshold: float
+    enabled: bool
+    note: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class QualityRuleResultRead(Schema):
+    rule_id: int | None
+    kind: str
+    fields: list[str]
+    params: dict[str, Any]
+    target: dict[str, Any] | None
+    weight: int
+    threshold: float
+    checked: int
+    failed: int
+    ratio: float | None
+    score: float | None
+    passed: bool | None
+    samples: list[dict[str, Any]]
+    detail: dict[str, Any]
+    error: str
+
+
+class QualityReportSummary(Schema):
+    id: int
+    resource_id: int
+    created_at: datetime
+    trigger: str
+    actor_id: int | None
+    version: int
+    rows: int
+    score: float | None
+    rules_passed: int
+    rules_failed: int
+    duration_ms: int
+
+
+class QualityReportRead(QualityReportSummary):
+    results: list[QualityRuleResultRead]
+
+
+class DepartmentScoreRead(Schema):
+    department_id: int
+    department_name: str
+    rank: int | None
+    score: float | None
+    resources: int
+    scored: int
+    overdue: int
+
+
+class QualitySnapshotRead(Schema):
+    day: date
+    department_id: int | None
+    score: float | None
+    resources: int
+    overdue: int
+
+
+class OverdueRead(Schema):
+    resource_id: int
+    code: str
+    name: str
+    provider_id: int
+    provider_name: str
+    update_cycle: str
+    last_delivery_at: datetime | None
+    deadline: datetime

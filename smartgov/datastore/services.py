@@ -26,7 +26,7 @@ from smartgov.core.errors import (
     PermissionDeniedError,
     SmartgovError,
 )
-from smartgov.datastore import db, readers, sources
+from smartgov.datastore import db, quality, readers, sources
 from smartgov.datastore.ingest import (
     TableWriter,
     feed_csv,
@@ -276,6 +276,7 @@ def _deliver(
                 after=_summary(delivery),
             )
             transaction.on_commit(lambda: sources.scan_after_delivery(resource.pk), robust=True)
+            transaction.on_commit(lambda pk=resource.pk: quality.check_after_delivery(pk))
         return delivery
     except Exception as exc:
         if resource is not None:

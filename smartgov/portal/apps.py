@@ -14,3 +14,4 @@ class PortalConfig(AppConfig):
         navigation._register_catalog_entries()
         navigation._register_datastore_entries()
         navigation._register_sources_entries()
+        navigation._register_quality_entries()

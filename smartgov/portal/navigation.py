@@ -193,3 +193,19 @@ def _register_sources_entries() -> None:
             permission=CatalogPerm.VIEW_ELEMENTS,
         )
     )
+
+
+def _register_quality_entries() -> None:
+    """数据质量 for whoever reads quality reports (data officers, the data bureau)."""
+    from smartgov.datastore.permissions import Perm as DatastorePerm
+
+    register_nav(
+        NavEntry(
+            _("Data quality"),
+            "portal:quality",
+            icon="chart-line",
+            order=36,
+            kinds=("staff",),
+            permission=DatastorePerm.VIEW_QUALITY,
+        )
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartgov.portal.views import auth, catalog, home, sources, tokens
+from smartgov.portal.views import auth, catalog, home, quality, sources, tokens
 from smartgov.portal.views.console import audit, calendar, departments, roles, sso, users
 from smartgov.portal.views.datastore import data, deliveries
 
@@ -73,6 +73,13 @@ urlpatterns = [
         sources.holder_remove,
         name="source_holder_remove",
     ),
+    # Data quality (数据质量)
+    path("quality/", quality.overview, name="quality"),
+    path("quality/resources/<int:pk>/", quality.resource_quality, name="quality_resource"),
+    path("quality/resources/<int:pk>/check/", quality.run_check, name="quality_check"),
+    path("quality/resources/<int:pk>/rules/new/", quality.rule_create, name="quality_rule_create"),
+    path("quality/rules/<int:pk>/edit/", quality.rule_edit, name="quality_rule_edit"),
+    path("quality/rules/<int:pk>/delete/", quality.rule_delete, name="quality_rule_delete"),
     # Admin console (系统管理)
     path("console/users/", users.user_list, name="admin_users"),
     path("console/users/new/", users.user_create, name="admin_user_create"),
