@@ -27,7 +27,6 @@ from smartgov.catalog.models import (
     ElementRevision,
     Field,
     Resource,
-    ResourceFormat,
     ResourceStatus,
     SourceHolder,
 )
@@ -93,10 +92,10 @@ def _resource(resource_id) -> Resource:
             "The resource is withdrawn from the catalog; name a registered or published one.",
             detail={"resource_id": resource.pk},
         )
-    if resource.format != ResourceFormat.TABLE:
+    if not resource.holds_records:
         raise InvalidInput(
             "resource_not_a_table",
-            "Only table resources store rows whose values can be compared.",
+            "Only resources that hold records store rows whose values can be compared.",
             detail={"resource_id": resource.pk},
         )
     return resource

@@ -141,6 +141,11 @@ class Resource(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def holds_records(self) -> bool:
+        """Whether the platform stores this resource's data as rows (see RECORD_FORMATS)."""
+        return self.format in RECORD_FORMATS
+
 
 class DataType(models.TextChoices):
     STRING = "string", _("Text")

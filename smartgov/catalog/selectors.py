@@ -11,11 +11,11 @@ from smartgov.accounts.scope import has_perm, scope_filter
 from smartgov.catalog import search
 from smartgov.catalog.elements import compatible, fields_of
 from smartgov.catalog.models import (
+    RECORD_FORMATS,
     DataElement,
     ElementRevision,
     Field,
     Resource,
-    ResourceFormat,
     ResourceStatus,
     SourceHolder,
 )
@@ -205,7 +205,7 @@ def suggest_holders(actor, element_id: int) -> list[Suggestion]:
         Field.objects.filter(Q(name=source.name) | Q(label=source.label))
         .exclude(resource_id=element.source_resource_id)
         .exclude(resource__status=ResourceStatus.WITHDRAWN)
-        .filter(resource__format=ResourceFormat.TABLE)
+        .filter(resource__format__in=RECORD_FORMATS)
         .select_related("resource__provider")
         .order_by("resource__code", "position")
     )

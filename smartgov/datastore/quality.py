@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from smartgov.accounts.scope import access
-from smartgov.catalog.models import Resource, ResourceFormat, ResourceStatus
+from smartgov.catalog.models import RECORD_FORMATS, Resource, ResourceStatus
 from smartgov.core import audit
 from smartgov.core.errors import Conflict, InvalidInput
 from smartgov.datastore import db, quality_rules
@@ -100,7 +100,7 @@ def _quality_resource(actor, resource_id: int, perm: str) -> Resource:
 def rules_of(actor, resource_id: int) -> list[QualityRule]:
     """The resource's rules, derived ones first (materialised here on first read)."""
     resource = _quality_resource(actor, resource_id, Perm.VIEW_QUALITY)
-    if resource.format == ResourceFormat.TABLE:
+    if resource.holds_records:
         ensure_default_rules(resource)
     return list(
         QualityRule.objects.filter(resource=resource)
@@ -148,9 +148,9 @@ def create_rule(*, actor, resource_id: int, kind: str, **values) -> QualityRule:
         resource = access(
             Resource.objects.select_for_update(), actor, Perm.MANAGE_QUALITY, pk=resource_id
         )
-        if resource.format != ResourceFormat.TABLE:
+        if not resource.holds_records:
             raise InvalidInput(
-                "not_a_table", gettext_noop("Only table resources have quality rules.")
+                "not_a_table", gettext_noop("Only resources that hold records have quality rules.")
             )
         cleaned = quality_rules.check_rule(resource, kind, values)
         if _same_rule_exists(resource, cleaned, kind):
@@ -249,8 +249,10 @@ def delete_rule(*, actor, rule_id: int) -> None:
 
 
 def _require_checkable(resource: Resource) -> None:
-    if resource.format != ResourceFormat.TABLE:
-        raise InvalidInput("not_a_table", gettext_noop("Only table resources have quality rules."))
+    if not resource.holds_records:
+        raise InvalidInput(
+            "not_a_table", gettext_noop("Only resources that hold records have quality rules.")
+        )
     if resource.status != ResourceStatus.PUBLISHED:
         raise Conflict(
             "resource_not_published",
@@ -331,7 +333,7 @@ def run_all_checks(*, resource_id: int | None = None, stdout=None) -> list[Quali
     """Check every published table resource (or one): the nightly run. Snapshots are
     refreshed once at the end; a resource whose check fails is logged and skipped."""
     resources = Resource.objects.filter(
-        status=ResourceStatus.PUBLISHED, format=ResourceFormat.TABLE
+        status=ResourceStatus.PUBLISHED, format__in=RECORD_FORMATS
     ).select_related("provider")
     if resource_id is not None:
         resources = resources.filter(pk=resource_id)
@@ -359,7 +361,7 @@ def run_all_checks(*, resource_id: int | None = None, stdout=None) -> list[Quali
 
 
 def published_tables():
-    return Resource.objects.filter(status=ResourceStatus.PUBLISHED, format=ResourceFormat.TABLE)
+    return Resource.objects.filter(status=ResourceStatus.PUBLISHED, format__in=RECORD_FORMATS)
 
 
 def with_latest_score(resources):

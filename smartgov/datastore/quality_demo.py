@@ -112,10 +112,11 @@ DEMO_RULES = [
 ]
 
 
-def _add_rules(admin) -> int:
+def _add_rules(admin) -> set[int]:
+    """Add the demo rules not there yet; the ids of the resources that got one."""
     codes = {code for code, *_ in DEMO_RULES} | {r[4][0] for r in DEMO_RULES if r[4]}
     resources = dict(Resource.objects.filter(code__in=codes).values_list("code", "pk"))
-    added = 0
+    added: set[int] = set()
     for code, kind, fields, params, reference, weight, threshold, note in DEMO_RULES:
         if code not in resources or (reference and reference[0] not in resources):
             continue
@@ -136,7 +137,7 @@ def _add_rules(admin) -> int:
             if exc.code != "rule_exists":
                 raise
             continue
-        added += 1
+        added.add(resources[code])
     return added
 
 
@@ -158,9 +159,12 @@ def load_demo_quality(stdout=None) -> str:
     admin = User.objects.filter(username="data_admin").first()
     if admin is None:
         return "skipped (no demo catalog)"
-    added = _add_rules(admin)
-    stale = _stale()
+    with_new_rules = _add_rules(admin)
+    # Checked again: resources whose data changed since their latest report, and those whose
+    # new rules that report could not include.
+    stale = [r for r in quality.published_tables() if r.pk in with_new_rules]
+    stale += [r for r in _stale() if r.pk not in with_new_rules]
     for resource in stale:
         quality.evaluate(resource, trigger=CheckTrigger.SCHEDULE, refresh=False)
     quality.refresh_snapshots(department_ids=None)
-    return f"{added} quality rules added, {len(stale)} resources checked"
+    return f"rules added to {len(with_new_rules)} resources, {len(stale)} resources checked"

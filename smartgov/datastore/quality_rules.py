@@ -10,7 +10,7 @@ from re import _parser  # the re module's own parser: finds nested repeats
 
 from django.utils.translation import gettext_noop
 
-from smartgov.catalog.models import Field, Resource, ResourceFormat, ResourceStatus
+from smartgov.catalog.models import RECORD_FORMATS, Field, Resource, ResourceStatus
 from smartgov.core.errors import InvalidInput
 from smartgov.datastore.models import QualityKind
 from smartgov.datastore.quality_checks import (
@@ -218,7 +218,7 @@ def _clean_validity(field: Field, params) -> dict:
 def _clean_target(resource: Resource, field: Field, target_id, target_field: str):
     target = (
         Resource.objects.filter(
-            pk=target_id, status=ResourceStatus.PUBLISHED, format=ResourceFormat.TABLE
+            pk=target_id, status=ResourceStatus.PUBLISHED, format__in=RECORD_FORMATS
         ).first()
         if target_id
         else None

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from smartgov.accounts.scope import require_perm, restrict
-from smartgov.catalog.models import RECORD_FORMATS, Resource, ResourceStatus
+from smartgov.catalog.models import Resource, ResourceStatus
 from smartgov.core import audit
 from smartgov.core.errors import (
     Conflict,
@@ -199,7 +199,7 @@ def _target(actor, resource_id: int) -> Resource:
                 detail={"status": resource.status},
             ),
         )
-    if resource.format not in RECORD_FORMATS:
+    if not resource.holds_records:
         raise _Refused(
             resource,
             InvalidInput(

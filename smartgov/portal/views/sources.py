@@ -21,10 +21,10 @@ from smartgov.accounts.scope import has_perm, require_perm
 from smartgov.catalog import elements
 from smartgov.catalog import selectors as catalog_selectors
 from smartgov.catalog.models import (
+    RECORD_FORMATS,
     DataElement,
     Field,
     Resource,
-    ResourceFormat,
     ResourceStatus,
     SourceHolder,
 )
@@ -118,7 +118,7 @@ def _can_decide(user) -> bool:
 def _resource_choices(*, exclude: int | None = None) -> list[tuple[int, str]]:
     """Table resources that may be sources or holders (not withdrawn), by code."""
     resources = (
-        Resource.objects.filter(format=ResourceFormat.TABLE)
+        Resource.objects.filter(format__in=RECORD_FORMATS)
         .exclude(status=ResourceStatus.WITHDRAWN)
         .exclude(pk=exclude)
         .select_related("provider")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smartgov.accounts.scope import access
-from smartgov.catalog.models import RECORD_FORMATS, Resource, ResourceStatus
+from smartgov.catalog.models import Resource, ResourceStatus
 from smartgov.core.errors import NotFound, PermissionDeniedError, SmartgovError
 from smartgov.core.models import Department
 from smartgov.core.tree import subtree_q
@@ -131,9 +131,8 @@ def deliver(request, pk: int):
             "fields": list(resource.fields.order_by("position", "id")),
             "limit": upload_limit(),
             "version": table.version if table else 0,
-            "holds_records": resource.format in RECORD_FORMATS,
-            "publishable": resource.status == ResourceStatus.PUBLISHED
-            and resource.format in RECORD_FORMATS,
+            "holds_records": resource.holds_records,
+            "publishable": resource.status == ResourceStatus.PUBLISHED and resource.holds_records,
             "error": error,
             "details": details,
             "replace": DeliveryMode.REPLACE,

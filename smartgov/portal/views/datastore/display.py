@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from smartgov.accounts.scope import has_perm, restrict
 from smartgov.catalog.masking import mask_value
 from smartgov.catalog.models import (
-    RECORD_FORMATS,
     DataType,
     MaskingRule,
     Resource,
@@ -136,7 +135,7 @@ def resource_tabs(user, resource: Resource) -> dict:
 def catalog_data_section(user, resource: Resource) -> dict | None:
     """Current version, row count, last delivery and a masked sample of a published table
     resource, for any staff member who can read its catalog entry (the caller checked that)."""
-    if resource.status != ResourceStatus.PUBLISHED or resource.format not in RECORD_FORMATS:
+    if resource.status != ResourceStatus.PUBLISHED or not resource.holds_records:
         return None
     table = selectors.store_table(resource)
     masks = FieldMasks(resource, table.schema if table else None)
