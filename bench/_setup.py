@@ -33,3 +33,58 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def data_platform(*, bureau_name: str = "杭州市公安局", region_code: str = "330100"):
+    """Migrate, load the regions, and staff a small public-data platform: a provider bureau
+    with a data officer (department scope) and the data bureau with its administrator (city
+    scope). Returns (bureau, officer, admin)."""
+    from django.core.management import call_command
+
+    from smartgov.accounts import services as account_services
+    from smartgov.catalog.permissions import DATA_ADMIN, DATA_OFFICER
+    from smartgov.core.models import Department, DepartmentKind, Region
+    from smartgov.core.services import load_regions
+
+    call_command("migrate", verbosity=0)
+    load_regions()
+    region = Region.objects.get(code=region_code)
+    bureau = Department(name=bureau_name, kind=DepartmentKind.BUREAU, region=region)
+    bureau.save()
+    data_bureau = Department(
+        name="杭州市数据资源管理局",
+        kind=DepartmentKind.DATA_BUREAU,
+        region=Region.objects.get(code="330100"),
+    )
+    data_bureau.save()
+    users = []
+    for username, department, role, scope in (
+        ("bench_officer", bureau, DATA_OFFICER, "department"),
+        ("bench_admin", data_bureau, DATA_ADMIN, "city"),
+    ):
+        user = account_services.create_staff(
+            actor=None, username=username, name=username, password="Str0ng-Passw0rd!"
+        )
+        account_services.grant_initial_role(
+            user=user, department=department, role_code=role, scope=scope
+        )
+        users.append(user)
+    return bureau, *users
+
+
+def published(officer, admin, provider, **values):
+    """A resource registered by ``officer`` for ``provider``, submitted and approved by
+    ``admin`` (share and open types and the update cycle default to unconditional, closed,
+    daily)."""
+    from smartgov.catalog import services as catalog
+
+    values = {
+        "share_type": "unconditional",
+        "open_type": "closed",
+        "update_cycle": "daily",
+        "classification": "base" if values["code"][0] == "1" else "department",
+        **values,
+    }
+    resource = catalog.create_resource(actor=officer, provider_id=provider.pk, **values)
+    catalog.submit_resource(actor=officer, resource_id=resource.pk)
+    return catalog.approve_resource(actor=admin, resource_id=resource.pk)

@@ -17,19 +17,13 @@ import statistics
 import time
 from datetime import date, timedelta
 
-from _setup import setup_django
+from _setup import data_platform, published, setup_django
 
 setup_django()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from smartgov.accounts import services as account_services  # noqa: E402
-from smartgov.catalog import services as catalog  # noqa: E402
-from smartgov.catalog.permissions import DATA_ADMIN, DATA_OFFICER  # noqa: E402
-from smartgov.core.models import Department, DepartmentKind, Region  # noqa: E402
-from smartgov.core.services import load_regions  # noqa: E402
 from smartgov.core.validators import citizen_id_check_digit  # noqa: E402
 from smartgov.datastore import db  # noqa: E402
 from smartgov.datastore import services as datastore  # noqa: E402
@@ -74,36 +68,18 @@ def wrong_check_digit(cid: str) -> str:
 
 
 def setup(rows: int):
-    call_command("migrate", verbosity=0)
-    load_regions()
-    region = Region.objects.get(code="330106")
-    bureau = Department(name="西湖区公安分局", kind=DepartmentKind.BUREAU, region=region)
-    bureau.save()
-    officer = account_services.create_staff(
-        actor=None, username="officer", name="officer", password="Bench-Passw0rd!"
-    )
-    account_services.grant_initial_role(user=officer, department=bureau, role_code=DATA_OFFICER)
-    admin = account_services.create_staff(
-        actor=None, username="admin", name="admin", password="Bench-Passw0rd!"
-    )
-    account_services.grant_initial_role(
-        user=admin, department=bureau, role_code=DATA_ADMIN, scope="city"
-    )
-    resource = catalog.create_resource(
-        actor=officer,
-        provider_id=bureau.pk,
+    bureau, officer, admin = data_platform(bureau_name="西湖区公安分局", region_code="330106")
+    resource = published(
+        officer,
+        admin,
+        bureau,
         code="101001001/000001",
         name="户籍人口",
-        classification="base",
         base_resource="population",
         share_type="conditional",
         share_conditions="依申请",
-        open_type="closed",
-        update_cycle="daily",
         fields=FIELDS,
     )
-    catalog.submit_resource(actor=officer, resource_id=resource.pk)
-    catalog.approve_resource(actor=admin, resource_id=resource.pk)
     # One real delivery (it creates the table and a rejection report of 2,000 rows) ...
     lines = ["citizen_id,name,phone,region"]
     lines += [

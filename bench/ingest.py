@@ -22,18 +22,12 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from _setup import ROOT, setup_django
+from _setup import ROOT, data_platform, published, setup_django
 
 setup_django()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from smartgov.accounts import services as account_services  # noqa: E402
-from smartgov.catalog import services as catalog  # noqa: E402
-from smartgov.catalog.permissions import DATA_ADMIN, DATA_OFFICER  # noqa: E402
-from smartgov.core.models import Department, DepartmentKind, Region  # noqa: E402
-from smartgov.core.services import load_regions  # noqa: E402
 from smartgov.core.validators import citizen_id_check_digit  # noqa: E402
 from smartgov.datastore import quality  # noqa: E402
 from smartgov.datastore import services as datastore  # noqa: E402
@@ -87,28 +81,7 @@ def generate(path: Path, rows: int, *, first: int = 0, phone_offset: int = 0) ->
 
 
 def setup_resource():
-    call_command("migrate", verbosity=0)
-    load_regions()
-    hangzhou = Region.objects.get(code="330100")
-    bureau = Department(name="杭州市公安局", kind=DepartmentKind.BUREAU, region=hangzhou)
-    bureau.save()
-    data_bureau = Department(
-        name="杭州市数据资源管理局", kind=DepartmentKind.DATA_BUREAU, region=hangzhou
-    )
-    data_bureau.save()
-    users = {}
-    for username, department, role, scope in (
-        ("bench_officer", bureau, DATA_OFFICER, "department"),
-        ("bench_admin", data_bureau, DATA_ADMIN, "city"),
-    ):
-        user = account_services.create_staff(
-            actor=None, username=username, name=username, password="Str0ng-Passw0rd!"
-        )
-        account_services.grant_initial_role(
-            user=user, department=department, role_code=role, scope=scope
-        )
-        users[username] = user
-    officer, admin = users["bench_officer"], users["bench_admin"]
+    bureau, officer, admin = data_platform()
     fields = [
         {"name": "citizen_id", "label": "公民身份号码", "data_type": "citizen_id", "is_key": True},
         {"name": "name", "label": "姓名", "data_type": "string", "required": True},
@@ -118,20 +91,15 @@ def setup_resource():
         {"name": "region", "label": "行政区划", "data_type": "region_code"},
         {"name": "phone", "label": "手机号码", "data_type": "phone"},
     ]
-    resource = catalog.create_resource(
-        actor=officer,
-        provider_id=bureau.pk,
+    resource = published(
+        officer,
+        admin,
+        bureau,
         code="101001001/000001",
         name="户籍人口基本信息",
-        classification="base",
         base_resource="population",
-        share_type="unconditional",
-        open_type="closed",
-        update_cycle="daily",
         fields=fields,
     )
-    catalog.submit_resource(actor=officer, resource_id=resource.pk)
-    catalog.approve_resource(actor=admin, resource_id=resource.pk)
     return officer, resource
 
 

@@ -15,19 +15,13 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from _setup import setup_django
+from _setup import data_platform, published, setup_django
 
 setup_django()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from smartgov.accounts import services as account_services  # noqa: E402
-from smartgov.catalog import services as catalog  # noqa: E402
-from smartgov.catalog.permissions import DATA_ADMIN, DATA_OFFICER  # noqa: E402
-from smartgov.core.models import Department, DepartmentKind, Region  # noqa: E402
-from smartgov.core.services import load_regions  # noqa: E402
 from smartgov.core.validators import citizen_id_check_digit  # noqa: E402
 from smartgov.datastore import db, quality  # noqa: E402
 from smartgov.datastore.models import Delivery, DeliveryStatus, QualityRule  # noqa: E402
@@ -59,47 +53,22 @@ def citizen_id(i: int) -> tuple[str, date]:
 
 
 def setup():
-    call_command("migrate", verbosity=0)
-    load_regions()
-    hangzhou = Region.objects.get(code="330100")
-    bureau = Department(name="杭州市公安局", kind=DepartmentKind.BUREAU, region=hangzhou)
-    bureau.save()
-    data_bureau = Department(
-        name="杭州市数据资源管理局", kind=DepartmentKind.DATA_BUREAU, region=hangzhou
-    )
-    data_bureau.save()
-    users = []
-    for username, department, role, scope in (
-        ("bench_officer", bureau, DATA_OFFICER, "department"),
-        ("bench_admin", data_bureau, DATA_ADMIN, "city"),
-    ):
-        user = account_services.create_staff(
-            actor=None, username=username, name=username, password="Str0ng-Passw0rd!"
-        )
-        account_services.grant_initial_role(
-            user=user, department=department, role_code=role, scope=scope
-        )
-        users.append(user)
-    officer, admin = users
-    made = []
-    for code, name, fields in (
-        ("101001001/000001", "户籍人口基本信息", POPULATION_FIELDS),
-        ("303001001/000001", "社会保险参保信息", INSURANCE_FIELDS),
-    ):
-        resource = catalog.create_resource(
-            actor=officer,
-            provider_id=bureau.pk,
+    bureau, officer, admin = data_platform()
+    made = [
+        published(
+            officer,
+            admin,
+            bureau,
             code=code,
             name=name,
-            classification="base" if code[0] == "1" else "department",
             base_resource="population" if code[0] == "1" else "",
-            share_type="unconditional",
-            open_type="closed",
-            update_cycle="daily",
             fields=fields,
         )
-        catalog.submit_resource(actor=officer, resource_id=resource.pk)
-        made.append(catalog.approve_resource(actor=admin, resource_id=resource.pk))
+        for code, name, fields in (
+            ("101001001/000001", "户籍人口基本信息", POPULATION_FIELDS),
+            ("303001001/000001", "社会保险参保信息", INSURANCE_FIELDS),
+        )
+    ]
     return officer, made
 
 
