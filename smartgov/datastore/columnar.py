@@ -16,6 +16,8 @@ way the row reader does (a ragged row, a row longer than a block) is handed back
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -251,6 +253,48 @@ def _row_checker(check: Callable) -> ColumnChecker:
         return pa.array(ok, pa.bool_()), pa.array(stored)
 
     return run
+
+
+def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
+    """The blocks of ``batches`` read ahead in a thread: Arrow parses and checks block n+1
+    (releasing the GIL) while the caller stores block n. An error in the reader is raised to
+    the caller where the block would have come."""
+    blocks: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def offer(item) -> bool:
+        """Hand an item over, unless the caller has stopped listening."""
+        while not stop.is_set():
+            try:
+                blocks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                if not offer(batch):
+                    return
+            offer(done)
+        except BaseException as exc:  # handed to the caller, raised there
+            offer(exc)
+
+    reader = threading.Thread(target=read, name="columnar-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = blocks.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def read_batches(

@@ -417,13 +417,15 @@ def feed_csv(writer: TableWriter, stream) -> None:
 
         def batches() -> Iterator[Batch]:
             stream.seek(0)
-            return columnar.read_batches(
-                stream,
-                encoding=encoding,
-                width=len(header),
-                positions=positions,
-                schema=schema,
-                today=date.today(),
+            return columnar.prefetched(
+                columnar.read_batches(
+                    stream,
+                    encoding=encoding,
+                    width=len(header),
+                    positions=positions,
+                    schema=schema,
+                    today=date.today(),
+                )
             )
 
         try:

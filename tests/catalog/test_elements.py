@@ -159,16 +159,16 @@ def test_a_field_is_authoritative_for_one_element_only(data_admin, population, i
     assert refused.value.code == "element_code_exists"
 
 
-def test_withdrawn_and_non_table_resources_cannot_be_sources(
+def test_withdrawn_and_file_resources_cannot_be_sources(
     data_admin, officer, population, make_resource
 ):
     services.withdraw_resource(actor=data_admin, resource_id=population.pk, reason="调整")
     with pytest.raises(InvalidInput) as refused:
         _create(data_admin, population)
     assert refused.value.code == "resource_withdrawn"
-    api = make_resource(officer, format="api", fields=POPULATION_FIELDS)
+    files = make_resource(officer, format="file", fields=POPULATION_FIELDS)
     with pytest.raises(InvalidInput) as refused:
-        _create(data_admin, api)
+        _create(data_admin, files)
     assert refused.value.code == "resource_not_a_table"
 
 

@@ -402,14 +402,14 @@ def test_refusals_change_nothing(officer, other_officer, org, population):
     assert not QualityReport.objects.exists() and AuditRecord.objects.count() == audit_count
 
 
-def test_unpublished_or_non_table_resources_are_not_checked(officer, data_admin, make_resource):
+def test_unpublished_or_file_resources_are_not_checked(officer, data_admin, make_resource):
     draft = make_resource(officer)
     with pytest.raises(SmartgovError) as refused:
         quality.run_quality_check(actor=officer, resource_id=draft.pk)
     assert refused.value.code == "resource_not_published"
-    api = make_resource(officer, format="api")
+    files = make_resource(officer, format="file")  # documents, not rows
     with pytest.raises(SmartgovError) as refused:
-        quality.create_rule(actor=data_admin, resource_id=api.pk, kind="completeness")
+        quality.create_rule(actor=data_admin, resource_id=files.pk, kind="completeness")
     assert refused.value.code == "not_a_table"
 
 
