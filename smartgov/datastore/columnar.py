@@ -73,24 +73,45 @@ class NotColumnar(Exception):
 @dataclass
 class Batch:
     """Checked rows of one block: their numbers, the stored values per schema column (Arrow
-    arrays, null where not vouched for), which rows Arrow vouched for entirely (``good``) and
-    the positions of the others (``doubtful``)."""
+    arrays, null where not vouched for) and which values Arrow vouched for (``vouched``, None
+    for a column the file lacks), which rows it vouched for entirely (``good``) and the
+    positions of the others (``doubtful``)."""
 
     numbers: list[int]
     columns: list[pa.Array]
+    vouched: list[pa.Array | None]
     good: pa.BooleanArray
     doubtful: list[int]
     raw: pa.RecordBatch
     positions: list[int | None]
 
-    def doubtful_rows(self) -> list[tuple[int, list]]:
-        """The doubtful rows' numbers and raw text in schema order (None for a column the
-        file lacks)."""
-        taken = self.raw.take(pa.array(self.doubtful, pa.int64()))
-        columns = [taken.column(p).to_pylist() if p is not None else None for p in self.positions]
-        empty = [None] * len(self.doubtful)
-        rows = zip(*[c if c is not None else empty for c in columns])  # noqa: B905
-        return [(self.numbers[i], list(row)) for i, row in zip(self.doubtful, rows, strict=True)]
+    def doubtful_rows(self) -> list[tuple[int, list, list[int]]]:
+        """Each doubtful row's number, its values in schema order — the stored value where
+        Arrow vouched for it, else the raw text (None for a column the file lacks) — and the
+        schema positions the row checker still has to decide."""
+        rows = pa.array(self.doubtful, pa.int64())
+        taken = self.raw.take(rows)
+        values, pending = [], []
+        for index, position in enumerate(self.positions):
+            if position is None:
+                values.append([None] * len(self.doubtful))
+                pending.append([False] * len(self.doubtful))
+                continue
+            stored = self.columns[index].take(rows).to_pylist()
+            raw = taken.column(position).to_pylist()
+            ok = self.vouched[index].take(rows).to_pylist()
+            values.append([s if good else r for s, r, good in zip(stored, raw, ok, strict=True)])
+            pending.append([not good for good in ok])
+        out = []
+        for n, row in enumerate(self.doubtful):
+            out.append(
+                (
+                    self.numbers[row],
+                    [column[n] for column in values],
+                    [i for i, column in enumerate(pending) if column[n]],
+                )
+            )
+        return out
 
     def good_columns(self) -> list[pa.Array]:
         if not self.doubtful:
@@ -347,17 +368,19 @@ def read_batches(
         numbers = list(range(number + 1, number + 1 + size))
         number += size
         everything = pa.array(np.ones(size, dtype=bool))
-        columns, masks = [], []
+        columns, vouched = [], []
         for position, check in zip(positions, checkers, strict=True):
             if position is None:
                 columns.append(pa.nulls(size))
+                vouched.append(None)
                 continue
             ok, stored = check(block.column(position))
             columns.append(stored)
-            masks.append(ok)
+            vouched.append(ok)
+        masks = [ok for ok in vouched if ok is not None]
         good = _all(*masks) if masks else everything
         # A line of empty cells may be a blank line: the row checker decides.
         blank = _all(*[pc.equal(c, "") for c in block.columns])
         good = pc.and_(good, pc.invert(blank))
         doubtful = pc.indices_nonzero(pc.invert(good)).to_pylist()
-        yield Batch(numbers, columns, good, doubtful, block, positions)
+        yield Batch(numbers, columns, vouched, good, doubtful, block, positions)

@@ -148,11 +148,11 @@ class TableWriter:
         order, None for a column the file lacks); count the block's rows as received."""
         received = len(batch.numbers)
         checked = []
-        for number, raw in batch.doubtful_rows() if batch.doubtful else ():
+        for number, raw, pending in batch.doubtful_rows() if batch.doubtful else ():
             if _blank(raw):
                 received -= 1
                 continue
-            values = check(number, raw, [])
+            values = check(number, raw, [], pending)
             if values is not None:
                 checked.append((number, values))
         self.counts.received += received
@@ -295,24 +295,28 @@ class TableWriter:
                     self.counts.deleted += len(gone)
 
 
-def row_checker(writer: TableWriter) -> Callable[[int, list | None, list], list | None]:
+def row_checker(writer: TableWriter) -> Callable[..., list | None]:
     """Check one row aligned with the schema: its stored values, or None when the row is
-    rejected (every bad value of it reported) or blank."""
+    rejected (every bad value of it reported). ``only``: the positions still to check (the
+    others hold values already checked)."""
     checkers = [build_checker(c) for c in writer.table.schema]
     names = writer.names
     counts = writer.counts
 
-    def check(number: int, raw: list | None, problems: list) -> list | None:
-        if raw is not None:
+    def check(number: int, raw: list | None, problems: list, only=None) -> list | None:
+        values = raw
+        if raw is not None and only is None and not problems:
             try:
-                values = [check(value) for check, value in zip(checkers, raw)]  # noqa: B905
+                return [check(value) for check, value in zip(checkers, raw)]  # noqa: B905
             except Rejected:
-                # Slow path, for rejected rows only: report every bad value of the row.
-                for index, check in enumerate(checkers):
-                    try:
-                        check(raw[index])
-                    except Rejected as exc:
-                        problems.append((names[index], raw[index], exc.code, exc.reason))
+                pass  # the slow path below reports every bad value of the row
+        if raw is not None:
+            values = list(raw)
+            for index in range(len(checkers)) if only is None else only:
+                try:
+                    values[index] = checkers[index](raw[index])
+                except Rejected as exc:
+                    problems.append((names[index], raw[index], exc.code, exc.reason))
         if problems:
             counts.rejected += 1
             for name, value, code, reason in problems:

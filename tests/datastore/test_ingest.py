@@ -284,3 +284,32 @@ def test_bulk_load_reports_rejections_of_many_blocks(population, deliver, monkey
     # The indexes are back: a second load of the same keys updates instead of repeating.
     again = deliver(population, csv_bytes([person(1, name="改")]))
     assert (again.inserted, again.updated) == (0, 1)
+
+
+def test_rows_arrow_cannot_vouch_for_are_decided_value_by_value(
+    population, officer, deliver, csv_reader
+):
+    lower_x = citizen_id_with_x()
+    rows = [
+        person(1, name=" 张一 ", phone="12"),  # spaces are fine, the phone is not
+        person(2, region=" 330106 ", birth_date="1990/01/02"),  # other spellings, all valid
+        {**person(3), "citizen_id": lower_x.lower()},
+    ]
+    delivery = deliver(population, csv_bytes(rows))
+    assert (delivery.inserted, delivery.rejected) == (2, 1)
+    rejection = Rejection.objects.get(delivery=delivery)
+    assert (rejection.row_number, rejection.field, rejection.code) == (2, "phone", "phone_format")
+    stored = {r["citizen_id"]: r for r in selectors.read_records(officer, population.pk)["rows"]}
+    assert stored[person(2)["citizen_id"]]["region"] == "330106"
+    assert stored[person(2)["citizen_id"]]["birth_date"] == "1990-01-02"
+    assert stored[lower_x]["name"] == "张3"
+
+
+def citizen_id_with_x() -> str:
+    from smartgov.core.validators import citizen_id_check_digit
+
+    for n in range(1000):
+        first17 = f"33010619900101{n:03d}"
+        if citizen_id_check_digit(first17) == "X":
+            return first17 + "X"
+    raise AssertionError("no check digit X among 1,000 sequence numbers")
