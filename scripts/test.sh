@@ -19,9 +19,35 @@ echo "== lint"
 .venv/bin/python scripts/compilemessages.py --check
 .venv/bin/smartgov makemigrations --check --dry-run >/dev/null
 
-export SMARTGOV_VAR_DIR="${SMARTGOV_VAR_DIR:-$PWD/var/test}"
+# The two databases' suites are independent (own database, own var/ dir): on a machine with two
+# cores or more they run side by side, each printed when both have finished. TEST_PARALLEL=0
+# runs them one after the other, printing as they go.
+VAR="${SMARTGOV_VAR_DIR:-$PWD/var/test}"
+PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+PYTEST=(.venv/bin/python -m pytest -q -p no:cacheprovider)
+mkdir -p "$VAR"
+
+if [ "${TEST_PARALLEL:-1}" = "0" ] || [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
+  echo "== tests on SQLite"
+  SMARTGOV_VAR_DIR="$VAR/sqlite" "${PYTEST[@]}" "$@"
+  echo "== tests on PostgreSQL"
+  SMARTGOV_VAR_DIR="$VAR/postgres" DATABASE_URL="$PG_URL" "${PYTEST[@]}" "$@"
+  exit 0
+fi
+
+echo "== tests on SQLite and on PostgreSQL, side by side"
+SMARTGOV_VAR_DIR="$VAR/sqlite" "${PYTEST[@]}" "$@" >"$VAR/sqlite.log" 2>&1 &
+sqlite_pid=$!
+SMARTGOV_VAR_DIR="$VAR/postgres" DATABASE_URL="$PG_URL" "${PYTEST[@]}" "$@" >"$VAR/postgres.log" 2>&1 &
+postgres_pid=$!
+status=0
+wait "$sqlite_pid" || status=1
+sqlite_status=$status
+wait "$postgres_pid" || status=1
 echo "== tests on SQLite"
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+cat "$VAR/sqlite.log"
 echo "== tests on PostgreSQL"
-DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" \
-  .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+cat "$VAR/postgres.log"
+[ "$sqlite_status" = 0 ] || echo "!! the SQLite suite failed"
+[ "$status" = 0 ] || echo "!! a test suite failed"
+exit "$status"
