@@ -161,10 +161,23 @@ def read_records(
 )
 def diff(request: HttpRequest, resource_id: int, from_version: int = 0, to_version: int = 0):
     # ``from`` is a Python keyword: read the query names the documentation uses as well.
-    params = request.GET
-    low = int(params.get("from", from_version))
-    high = int(params.get("to", to_version))
+    low = _version_parameter(request, "from", from_version)
+    high = _version_parameter(request, "to", to_version)
     return selectors.diff(request.auth, resource_id, from_version=low, to_version=high)
+
+
+def _version_parameter(request: HttpRequest, name: str, default: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(
+            "invalid_version",
+            "A version is a whole number.",
+            detail={"parameter": name, "value": raw[:50]},
+        ) from None
 
 
 @router.get(

@@ -93,6 +93,8 @@ def test_push_records_and_diff_and_versions(api_client, bearer, officer, populat
     assert [r["name"] for r in current["rows"]] == ["李四"]
     diff = api_client.get(f"{BASE}/resources/{population.pk}/diff?from=1&to=2", **headers).json()
     assert diff["counts"] == {"added": 0, "changed": 1, "removed": 1}
+    bad = api_client.get(f"{BASE}/resources/{population.pk}/diff?from=one&to=2", **headers)
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_version"
 
 
 @pytest.fixture
