@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "smartgov.accounts",  # before oauth2_provider: its consent template overrides DOT's
     "smartgov.catalog",
     "smartgov.datastore",
+    "smartgov.sharing",
+    "smartgov.opendata",
     "smartgov.portal",
     "oauth2_provider",
 ]

@@ -9,6 +9,9 @@ from smartgov.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    # The sharing gateway (signed app calls) and the CKAN-compatible Action API.
+    path("gateway/", include("smartgov.sharing.gateway_urls")),
+    path("api/3/", include("smartgov.opendata.ckan_urls")),
     path("o/", include(oauth2_urls, namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smartgov.portal.urls")),

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from smartgov.portal.views import auth, catalog, home, quality, sources, tokens
 from smartgov.portal.views.console import audit, calendar, departments, roles, sso, users
@@ -14,6 +14,9 @@ urlpatterns = [
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("workbench/", home.workbench, name="workbench"),
+    # Data sharing (共享) and open data (开放): their own URL modules, names in this namespace.
+    path("sharing/", include("smartgov.portal.urls_sharing")),
+    path("open/", include("smartgov.portal.urls_opendata")),
     # Data resource catalog (数据资源目录)
     path("catalog/", catalog.catalog_search, name="catalog"),
     path("catalog/new/", catalog.resource_create, name="catalog_create"),

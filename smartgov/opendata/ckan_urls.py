@@ -1,0 +1,3 @@
+"""The CKAN-compatible Action API under /api/3/action/."""
+
+urlpatterns: list = []
