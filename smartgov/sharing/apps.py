@@ -6,3 +6,12 @@ class SharingConfig(AppConfig):
     name = "smartgov.sharing"
     label = "sharing"
     verbose_name = _("Data sharing")
+
+    def ready(self) -> None:
+        from smartgov.core.demo import register_demo_loader
+        from smartgov.sharing import inbox, permissions
+        from smartgov.sharing.demo import load_demo_sharing
+
+        permissions.register()
+        inbox.register()
+        register_demo_loader("sharing", load_demo_sharing, after=("datastore",))

@@ -103,6 +103,8 @@ class AccessRequest(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("decision comment"), blank=True)
+    # When the submitter first looked at the decided request (its inbox item goes away then).
+    outcome_seen_at = models.DateTimeField(_("outcome seen at"), null=True, blank=True)
 
     # Visible to the consumer's and to the provider's staff.
     scope_fields = ScopeFields(department="consumer")
@@ -342,6 +344,8 @@ class Objection(models.Model):
         _("corrected in version"), null=True, blank=True
     )
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    # When the objector first looked at the answer (their inbox item goes away then).
+    objector_seen_at = models.DateTimeField(_("answer seen at"), null=True, blank=True)
 
     scope_fields = ScopeFields(department="provider")
 
@@ -352,3 +356,10 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# The secret never enters the audit log (its version does); nor do the values an objection
+# quotes from a record (they may be personal data: the record key and field say enough).
+ConsumerApp._meta.get_field("secret_encrypted").audit_exclude = True
+Objection._meta.get_field("current_value").audit_exclude = True
+Objection._meta.get_field("proposed_value").audit_exclude = True
