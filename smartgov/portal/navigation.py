@@ -209,3 +209,29 @@ def _register_quality_entries() -> None:
             permission=DatastorePerm.VIEW_QUALITY,
         )
     )
+
+
+def _register_sharing_entries() -> None:
+    """数据共享 (apps, requests, approvals, grants, objections behind tabs) for the staff who
+    consume or provide shared data; 数据异议 for citizens and enterprises about their own data."""
+    from smartgov.sharing.permissions import Perm as SharingPerm
+
+    register_nav(
+        NavEntry(
+            _("Data sharing"),
+            "portal:sharing",
+            icon="share",
+            order=34,
+            kinds=("staff",),
+            permission=SharingPerm.CONSUME,
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Data objections"),
+            "portal:sharing_objections",
+            icon="message-report",
+            order=40,
+            kinds=("citizen", "enterprise"),
+        )
+    )

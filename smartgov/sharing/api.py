@@ -2,8 +2,6 @@
 approval steps, grants, objections. Handlers parse, call one service or selector, and return;
 permission checks and every refusal live in the services and selectors."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from smartgov.accounts.scope import has_perm
 from smartgov.catalog.models import DataType, Resource, ResourceStatus
@@ -185,11 +185,13 @@ def raise_objection(
         raise InvalidInput(
             "key_field", gettext_noop("A key field names the record; it cannot be objected to.")
         )
-    reason = _text(reason, code="reason_required", message="Say why the value is wrong.")
+    reason = _text(
+        reason, code="reason_required", message=gettext_noop("Say why the value is wrong.")
+    )
     proposed = _text(
         proposed_value,
         code="proposed_value_too_long",
-        message="A proposed value is at most 2000 characters.",
+        message=gettext_noop("A proposed value is at most 2000 characters."),
         required=False,
     )
     record_key = (record_key or "").strip()[:255]
@@ -293,7 +295,7 @@ def correct_objection(
     response = _text(
         response,
         code="response_too_long",
-        message="A response is at most 2000 characters.",
+        message=gettext_noop("A response is at most 2000 characters."),
         required=False,
     )
     record = find_record(objection.resource, objection.record_key)
@@ -319,7 +321,7 @@ def correct_objection(
         objection,
         actor=actor,
         status=ObjectionStatus.CORRECTED,
-        response=response or "The value has been corrected.",
+        response=response or gettext("The value has been corrected."),
         version=delivery.version,
     )
     return objection
@@ -329,7 +331,9 @@ def correct_objection(
 def reject_objection(*, actor, objection_id: int, reason: str) -> Objection:
     """The provider keeps the value and says why."""
     objection = _answerable(actor, objection_id)
-    reason = _text(reason, code="reason_required", message="Give the reason for the rejection.")
+    reason = _text(
+        reason, code="reason_required", message=gettext_noop("Give the reason for the rejection.")
+    )
     _answer(objection, actor=actor, status=ObjectionStatus.REJECTED, response=reason)
     return objection
 

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from smartgov.accounts.scope import require_perm
 from smartgov.catalog.models import Resource, ResourceStatus, ShareType
@@ -188,12 +188,15 @@ def register_app(
     (the only time the secret is available in clear)."""
     department = _owner_department(actor, department_id)
     name = _text(
-        name, code="name_required", message="An app needs a name of 1–128 characters.", limit=128
+        name,
+        code="name_required",
+        message=gettext_noop("An app needs a name of 1–128 characters."),
+        limit=128,
     )
     contact_name = _text(
         contact_name,
         code="contact_required",
-        message="Name the contact person (up to 64 characters).",
+        message=gettext_noop("Name the contact person (up to 64 characters)."),
         limit=64,
     )
     phone = check_phone(contact_phone or "")
@@ -237,14 +240,14 @@ def update_app(
         app.name = _text(
             name,
             code="name_required",
-            message="An app needs a name of 1–128 characters.",
+            message=gettext_noop("An app needs a name of 1–128 characters."),
             limit=128,
         )
     if contact_name is not None:
         app.contact_name = _text(
             contact_name,
             code="contact_required",
-            message="Name the contact person (up to 64 characters).",
+            message=gettext_noop("Name the contact person (up to 64 characters)."),
             limit=64,
         )
     if contact_phone is not None:
@@ -297,13 +300,13 @@ def revoke_app(*, actor, app_id: int, reason: str = "") -> ConsumerApp:
     app.save(update_fields=["status", "revoked_at", "updated_at"])
     grants = list(Grant.objects.select_for_update().filter(app=app, status=GrantStatus.ACTIVE))
     for grant in grants:
-        _revoke_grant(grant, actor=actor, reason=reason or "The app was revoked.", now=now)
+        _revoke_grant(grant, actor=actor, reason=reason or gettext("The app was revoked."), now=now)
     for request in AccessRequest.objects.select_for_update().filter(app=app, status__in=PENDING):
         _close_request(
             request,
             actor=actor,
             status=RequestStatus.WITHDRAWN,
-            comment="The app was revoked.",
+            comment=gettext("The app was revoked."),
             now=now,
         )
     audit.record(
@@ -438,8 +441,12 @@ def submit_request(
             "own_resource", "A department reads its own resources directly, not by a request."
         )
     wanted, clear = clean_fields(resource, fields, clear_fields)
-    purpose = _text(purpose, code="purpose_required", message="State the purpose of use.")
-    legal_basis = _text(legal_basis, code="legal_basis_required", message="State the legal basis.")
+    purpose = _text(
+        purpose, code="purpose_required", message=gettext_noop("State the purpose of use.")
+    )
+    legal_basis = _text(
+        legal_basis, code="legal_basis_required", message=gettext_noop("State the legal basis.")
+    )
     _clean_period(valid_from, valid_until)
     _clean_volume(expected_daily_calls, rate_per_minute)
     if AccessRequest.objects.filter(app=app, resource=resource, status__in=PENDING).exists():
@@ -466,7 +473,9 @@ def submit_request(
         status=RequestStatus.APPROVED if unconditional else RequestStatus.PENDING_PROVIDER,
         submitted_by=actor,
         decided_at=now if unconditional else None,
-        decision_comment="Unconditional sharing: granted on request." if unconditional else "",
+        decision_comment=gettext("Unconditional sharing: granted on request.")
+        if unconditional
+        else "",
     )
     if not unconditional:
         ApprovalStep.objects.create(
@@ -621,12 +630,19 @@ def approve_step(
     """Approve a pending step, possibly narrowing the fields; the last approval grants."""
     step = _decidable_step(actor, step_id)
     request = AccessRequest.objects.select_for_update().get(pk=step.request_id)
+    if request.steps.filter(position__lt=step.position, decided_by=actor).exists():
+        # Two steps are two pairs of eyes: whoever approved for the provider (a city-wide
+        # administrator may) does not approve for the data bureau as well.
+        raise Conflict(
+            "same_approver",
+            "You approved an earlier step of this request; another person decides this one.",
+        )
     allowed, allowed_clear = _allowed_so_far(step)
     approved, clear = narrow_fields(allowed, allowed_clear, fields, clear_fields)
     comment = _text(
         comment,
         code="comment_too_long",
-        message="A comment is at most 2000 characters.",
+        message=gettext_noop("A comment is at most 2000 characters."),
         required=False,
     )
     now = timezone.now()
@@ -671,7 +687,9 @@ def approve_step(
 def reject_step(*, actor, step_id: int, reason: str) -> ApprovalStep:
     """Reject a pending step (with the reason): the request is rejected."""
     step = _decidable_step(actor, step_id)
-    reason = _text(reason, code="reason_required", message="Give the reason for the rejection.")
+    reason = _text(
+        reason, code="reason_required", message=gettext_noop("Give the reason for the rejection.")
+    )
     request = AccessRequest.objects.select_for_update().get(pk=step.request_id)
     now = timezone.now()
     step.status = StepStatus.REJECTED
@@ -721,7 +739,9 @@ def revoke_grant(*, actor, grant_id: int, reason: str) -> Grant:
     )
     if grant is None:
         raise NotFound("not_found", selectors.NOT_FOUND)
-    reason = _text(reason, code="reason_required", message="Give the reason for revoking.")
+    reason = _text(
+        reason, code="reason_required", message=gettext_noop("Give the reason for revoking.")
+    )
     if grant.status != GrantStatus.ACTIVE:
         raise Conflict(
             "grant_not_active",

@@ -309,3 +309,14 @@ def test_expire_command_marks_past_grants(app, companies, submit):
     assert grant.status == GrantStatus.EXPIRED
     assert AuditRecord.objects.filter(action="sharing.grant.expire").count() == 1
     assert services.expire_grants(today=later) == 0  # idempotent
+
+
+def test_one_person_does_not_approve_both_steps(app, people, submit, data_admin):
+    request = submit(app, people)
+    provider_step, bureau_step = request.steps.order_by("position")
+    services.approve_step(actor=data_admin, step_id=provider_step.pk)  # acting for the provider
+    with pytest.raises(Conflict) as caught:
+        services.approve_step(actor=data_admin, step_id=bureau_step.pk)
+    assert caught.value.code == "same_approver"
+    bureau_step.refresh_from_db()
+    assert bureau_step.status == StepStatus.PENDING
