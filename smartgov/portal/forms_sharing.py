@@ -16,7 +16,12 @@ from smartgov.portal.forms import StyledForm
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which takes ISO dates whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class AppForm(StyledForm):

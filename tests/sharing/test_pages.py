@@ -106,7 +106,7 @@ def test_request_form_and_decision_pages(as_user, consumer, officer, app, people
     access = AccessRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/sharing/requests/{access.pk}/"
     detail = client.get(response["Location"]).content.decode()
-    assert access.number in detail and "待提供部门审批" in detail or "提供部门" in detail
+    assert (access.number in detail and "待提供部门审批" in detail) or "提供部门" in detail
 
     provider = as_user(officer)
     queue = provider.get("/sharing/approvals/").content.decode()
