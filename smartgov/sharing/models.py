@@ -352,3 +352,7 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# The gateway's rate-limit table lives in its own module (registered here with the app).
+from smartgov.sharing.gateway_models import GatewayRateWindow  # noqa: E402, F401
