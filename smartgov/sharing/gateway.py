@@ -171,7 +171,7 @@ def handle(request: GatewayRequest) -> GatewayResponse:
     call = Call(
         started=time.perf_counter(),
         method=request.method,
-        path=request.path,
+        path=_logged_path(request.path),
         client_ip=request.client_ip,
     )
     if request.path == HEALTH_PATH:
@@ -194,6 +194,8 @@ def handle(request: GatewayRequest) -> GatewayResponse:
     else:
         status, code = 200, ""
     call.result_count = min(len(rows), plan.page_size)
+    if status == 404:
+        call.fields = ""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             wait = gateway_ratelimit.hit(cursor, call.grant_id, call.rate_per_minute)
@@ -231,6 +233,14 @@ def handle(request: GatewayRequest) -> GatewayResponse:
 
 
 # --- authentication, grant, parameters -----------------------------------------------------------
+
+
+def _logged_path(path: str) -> str:
+    """The path as the call log keeps it: a lookup key (a citizen ID…) never in clear."""
+    match = _ROUTE.match(path)
+    if match is None or match["key"] is None:
+        return path
+    return path[: match.start("key")] + "*"
 
 
 def _header(meta: dict, name: str) -> str:

@@ -116,12 +116,14 @@ class MetadataCache:
 
     def __init__(self) -> None:
         self._maps = _Maps()
-        self._secrets: dict[tuple[int, int], str] = {}
+        # (app id, secret version, ciphertext) -> secret: a rotation is a new key at once.
+        self._secrets: dict[tuple[int, int, str], str] = {}
         self._fingerprint = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
     def clear(self) -> None:
+        self._secrets = {}
         self._maps = _Maps()
         self._fingerprint = None
         self._checked_at = float("-inf")
@@ -206,10 +208,12 @@ class MetadataCache:
         if row is None:
             return None
         app_id, department_id, status, version, encrypted, allowlist = row
-        secret = self._secrets.get((app_id, version))
+        secret = self._secrets.get((app_id, version, encrypted))
         if secret is None:
             secret = decrypt_field(encrypted)
-            self._secrets[app_id, version] = secret
+            if len(self._secrets) >= MAX_ENTRIES:
+                self._secrets = {}
+            self._secrets[app_id, version, encrypted] = secret
         return AppMeta(
             id=app_id,
             department_id=department_id,
