@@ -12,10 +12,11 @@ WSGI path (``gateway_wsgi``) and the Django view (``gateway_urls``) both call it
 4. the read: one parameterised SELECT of the current rows (constant SQL text per resource and
    field set, so SQLite's statement cache and psycopg's automatic prepared statements reuse
    the plan); values are masked by the field's rule unless the grant has them in clear;
-5. one transaction: the grant's rate-limit window (an atomic UPSERT) and the call-log row. The
-   answer leaves only after that commit; a nonce seen before fails the log's unique index
-   (app, nonce) and the call is refused with ``nonce_replayed`` instead. If the log cannot be
-   written, no data is sent (503 ``call_log_unavailable``).
+5. one transaction (``gateway_commit``: shared with the calls ready at the same moment in the
+   worker): the grant's rate-limit window (an atomic UPSERT) and the call-log row. The
+   answer leaves only after that commit; a nonce seen before is caught by the log's unique
+   index (app, nonce) and the call is refused with ``nonce_replayed`` instead. If the log
+   cannot be written, no data is sent (503 ``call_log_unavailable``).
 
 Every call, answered or refused, leaves a CallLog row (without returned data); refusals also
 leave a log line.
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -45,8 +46,9 @@ from smartgov.catalog.masking import mask_value
 from smartgov.core.crypto import blind_index
 from smartgov.datastore import db
 from smartgov.datastore.validation import Rejected
-from smartgov.sharing import gateway_ratelimit, signing
+from smartgov.sharing import gateway_commit, signing
 from smartgov.sharing.gateway_cache import ColumnMeta, GrantMeta, ResourceMeta, cache
+from smartgov.sharing.gateway_commit import drop_broken_connection
 from smartgov.sharing.models import CallLog
 
 logger = logging.getLogger("smartgov.sharing.gateway")
@@ -76,7 +78,9 @@ _LOG_COLUMNS = (
     "nonce, method, path, kind, fields, subject_hash, result_count, status, error_code, "
     "latency_ms, client_ip"
 )
-_LOG_SQL = f"INSERT INTO {_CALL_LOG} ({_LOG_COLUMNS}) VALUES ({', '.join(['%s'] * 17)})"
+LOG_SQL = f"INSERT INTO {_CALL_LOG} ({_LOG_COLUMNS}) VALUES ({', '.join(['%s'] * 17)})"
+# The same, but a nonce the (app, nonce) index holds already inserts nothing (rowcount 0).
+LOG_SQL_ONCE = LOG_SQL + " ON CONFLICT DO NOTHING"
 
 
 @dataclass
@@ -183,7 +187,7 @@ def handle(request: GatewayRequest) -> GatewayResponse:
         return _refuse(request, call, refusal)
     except DatabaseError:
         logger.exception("gateway read failed (request %s)", request.request_id)
-        connection.close_if_unusable_or_obsolete()
+        drop_broken_connection()
         return _refuse(
             request,
             call,
@@ -197,24 +201,15 @@ def handle(request: GatewayRequest) -> GatewayResponse:
     if status == 404:
         call.fields = ""
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            wait = gateway_ratelimit.hit(cursor, call.grant_id, call.rate_per_minute)
-            if wait is not None:
-                status, code = 429, "rate_limited"
-                call.result_count, call.fields = 0, ""
-            cursor.execute(_LOG_SQL, call.log_params(status, code))
-    except IntegrityError:
-        # The (app, nonce) index already holds this nonce: a replay. Nothing was counted.
-        call.nonce, call.result_count, call.fields = "", 0, ""
-        return _refuse(
-            request,
-            call,
-            Refusal(409, "nonce_replayed", gettext_noop("This nonce has been used already.")),
-        )
+        entry = gateway_commit.group_commit.write(call, status, code)
     except DatabaseError:
         logger.exception("gateway call log failed (request %s)", request.request_id)
-        connection.close_if_unusable_or_obsolete()
         return _log_unavailable(request)
+    status, code, wait = entry.status, entry.code, entry.wait
+    if status == 409:
+        refusal = Refusal(409, code, gettext_noop("This nonce has been used already."))
+        _log_line(request, call, refusal)
+        return _error_response(request, refusal)
     if status == 429:
         refusal = Refusal(
             429,
@@ -432,8 +427,21 @@ def _stored(column: ColumnMeta, raw: str, code: str):
         ) from exc
 
 
+_select_sql: dict[tuple, str] = {}
+
+
 def _select(resource: ResourceMeta, columns: list[ColumnMeta]) -> str:
-    return f"SELECT {', '.join(db.q(c.name) for c in columns)} FROM {db.q(resource.table_name)}"
+    """The SELECT of these columns (one string per table and field set, built once)."""
+    names = tuple(c.name for c in columns)
+    try:
+        return _select_sql[resource.table_name, names]
+    except KeyError:
+        pass
+    sql = f"SELECT {', '.join(db.q(n) for n in names)} FROM {db.q(resource.table_name)}"
+    if len(_select_sql) > 10_000:
+        _select_sql.clear()
+    _select_sql[resource.table_name, names] = sql
+    return sql
 
 
 def _key_plan(resource, grant, raw_key: str, params: dict, call: Call) -> Plan:
@@ -655,7 +663,7 @@ def _refuse(request: GatewayRequest, call: Call, refusal: Refusal) -> GatewayRes
     for attempt in range(2):
         try:
             with connection.cursor() as cursor:
-                cursor.execute(_LOG_SQL, call.log_params(refusal.status, refusal.code))
+                cursor.execute(LOG_SQL, call.log_params(refusal.status, refusal.code))
             break
         except IntegrityError:
             if attempt:
@@ -667,7 +675,7 @@ def _refuse(request: GatewayRequest, call: Call, refusal: Refusal) -> GatewayRes
             )
         except DatabaseError:
             logger.exception("gateway call log failed (request %s)", request.request_id)
-            connection.close_if_unusable_or_obsolete()
+            drop_broken_connection()
             return _log_unavailable(request)
     _log_line(request, call, refusal)
     return _error_response(request, refusal)
@@ -689,7 +697,7 @@ def _health(request: GatewayRequest) -> GatewayResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        connection.close_if_unusable_or_obsolete()
+        drop_broken_connection()
         return GatewayResponse(
             503, _json({"status": "unavailable", "database": "down"}), _headers(request)
         )

@@ -384,7 +384,7 @@ def test_no_answer_without_a_call_log(signed, grant, people, monkeypatch):
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(gateway.gateway_ratelimit, "hit", broken)
+    monkeypatch.setattr(gateway.gateway_commit.gateway_ratelimit, "hit", broken)
     response = signed.lookup(people, citizen_id(2))
     assert response.status_code == 503
     body = response.json()
