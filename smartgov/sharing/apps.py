@@ -6,3 +6,8 @@ class SharingConfig(AppConfig):
     name = "smartgov.sharing"
     label = "sharing"
     verbose_name = _("Data sharing")
+
+    def ready(self) -> None:
+        from smartgov.sharing import metering_permissions
+
+        metering_permissions.register()

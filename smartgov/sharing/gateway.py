@@ -251,12 +251,14 @@ def _prepare(request: GatewayRequest, call: Call) -> Plan:
     if len(request.query) > MAX_QUERY_LENGTH:
         raise Refusal(400, "query_too_long", gettext_noop("The query string is too long."))
     cache.refresh()
-    app = _authenticate(request, call)
     resource = cache.resource(match["resource"])
+    if resource is not None:
+        # Known before authentication, so the provider's statistics count refused attempts.
+        call.resource_id = resource.id
+        call.provider_id = resource.provider_id
+    app = _authenticate(request, call)
     if resource is None or not resource.published:
         raise Refusal(404, "unknown_resource", gettext_noop("No such resource."))
-    call.resource_id = resource.id
-    call.provider_id = resource.provider_id
     grant = _usable_grant(app.id, resource, call)
     call.kind = "key" if match["key"] is not None else "query"
     params = _query_pairs(request.query)
@@ -646,7 +648,7 @@ def _log_line(request: GatewayRequest, call: Call, refusal: Refusal) -> None:
         level,
         "gateway refused %s %s: %s %s app=%s grant=%s ip=%s request=%s",
         request.method,
-        request.path[:200],
+        call.path[:200],
         refusal.status,
         refusal.code,
         call.app_id,
