@@ -39,7 +39,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from smartgov.catalog.masking import mask_value
@@ -632,9 +632,13 @@ def _answer(request: GatewayRequest, call: Call, plan: Plan, rows: list[dict]) -
 
 
 def _error_response(request: GatewayRequest, refusal: Refusal) -> GatewayResponse:
+    # Messages in Chinese (the platform's language) unless the client asks for English.
+    english = request.meta.get("HTTP_ACCEPT_LANGUAGE", "").lower().startswith("en")
+    with translation.override("en" if english else settings.LANGUAGE_CODE):
+        message = gettext(refusal.message)
     body = {
         "code": refusal.code,
-        "message": gettext(refusal.message),
+        "message": message,
         "detail": refusal.detail,
         "request_id": request.request_id,
     }

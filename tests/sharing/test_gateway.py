@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date, timedelta
 
@@ -397,3 +398,22 @@ def test_refusals_leave_a_log_line(signed, people, caplog):
     with caplog.at_level("WARNING", logger="smartgov.sharing.gateway"):
         signed.lookup(people, citizen_id(1))
     assert "no_grant" in caplog.text and signed.app.app_key not in caplog.text
+
+
+def test_messages_are_chinese_unless_english_is_asked_for(signed, people, rf):
+    """Through the thin WSGI path (Django's page middleware would rewrite Accept-Language)."""
+    from smartgov.sharing.gateway_wsgi import gateway_application
+
+    path = f"/gateway/v1/resources/{people.pk}/records/{citizen_id(1)}"
+
+    def message(**extra):
+        environ = rf.get(path, **signed.headers(path), **extra).environ
+        status = []
+        body = b"".join(gateway_application(environ, lambda s, h: status.append(s)))
+        assert status == ["403 Forbidden"]
+        return json.loads(body)["message"]
+
+    assert message() == "该应用没有此资源的授权。"
+    assert (
+        message(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9") == "The app has no grant for this resource."
+    )
