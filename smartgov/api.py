@@ -105,12 +105,14 @@ def _mount_routers() -> None:
     from smartgov.datastore.api import router as datastore_router
     from smartgov.opendata.api import router as opendata_router
     from smartgov.sharing.api import router as sharing_router
+    from smartgov.sharing.api_usage import router as sharing_usage_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/", catalog_router)
     api.add_router("/", datastore_router)
     api.add_router("/", sharing_router)
+    api.add_router("/", sharing_usage_router)
     api.add_router("/", opendata_router)
 
 

@@ -249,3 +249,10 @@ LOGGING = {
 }
 
 SMARTGOV_API_PAGE_SIZE = 50
+
+# The sharing gateway: how often worker processes check whether app, grant and resource
+# metadata changed (seconds; revocation acts within this bound), the cache's maximum age, and
+# the accepted clock skew of signed requests.
+SMARTGOV_GATEWAY_CACHE_SECONDS = float(os.environ.get("SMARTGOV_GATEWAY_CACHE_SECONDS", "1"))
+SMARTGOV_GATEWAY_CACHE_MAX_AGE = float(os.environ.get("SMARTGOV_GATEWAY_CACHE_MAX_AGE", "60"))
+SMARTGOV_GATEWAY_MAX_SKEW = 300

@@ -235,3 +235,29 @@ def _register_sharing_entries() -> None:
             kinds=("citizen", "enterprise"),
         )
     )
+
+
+def _register_sharing_usage_entries() -> None:
+    """共享调用统计 for data officers and the data bureau; 谁查看了我的数据 for citizens and
+    enterprises."""
+    from smartgov.sharing.metering_permissions import Perm as UsagePerm
+
+    register_nav(
+        NavEntry(
+            _("Sharing usage"),
+            "portal:sharing_usage",
+            icon="chart-bar",
+            order=45,
+            kinds=("staff",),
+            permission=UsagePerm.VIEW_USAGE,
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Who read my data"),
+            "portal:sharing_my_reads",
+            icon="eye",
+            order=41,
+            kinds=("citizen", "enterprise"),
+        )
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from smartgov.portal.views import sharing
+from smartgov.portal.views import sharing, sharing_usage
 
 urlpatterns = [
     path("", sharing.requests_list, name="sharing"),
@@ -20,4 +20,7 @@ urlpatterns = [
     path("objections/", sharing.objections_list, name="sharing_objections"),
     path("objections/new/", sharing.objection_create, name="sharing_objection_create"),
     path("objections/<int:pk>/", sharing.objection_detail, name="sharing_objection"),
+    # The gateway's metering and "who read my data" (sharing.metering).
+    path("usage/", sharing_usage.usage, name="sharing_usage"),
+    path("me/reads/", sharing_usage.my_reads, name="sharing_my_reads"),
 ]

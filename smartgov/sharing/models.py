@@ -363,3 +363,6 @@ class Objection(models.Model):
 ConsumerApp._meta.get_field("secret_encrypted").audit_exclude = True
 Objection._meta.get_field("current_value").audit_exclude = True
 Objection._meta.get_field("proposed_value").audit_exclude = True
+
+# The gateway's rate-limit table lives in its own module (registered here with the app).
+from smartgov.sharing.gateway_models import GatewayRateWindow  # noqa: E402, F401
