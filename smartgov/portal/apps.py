@@ -15,3 +15,4 @@ class PortalConfig(AppConfig):
         navigation._register_datastore_entries()
         navigation._register_sources_entries()
         navigation._register_quality_entries()
+        navigation._register_opendata_entries()

@@ -209,3 +209,8 @@ def _register_quality_entries() -> None:
             permission=DatastorePerm.VIEW_QUALITY,
         )
     )
+
+
+def _register_opendata_entries() -> None:
+    """数据开放: public pages, for every signed-in account (visitors reach them without login)."""
+    register_nav(NavEntry(_("Open data"), "portal:open_list", icon="world", order=40))
