@@ -26,6 +26,7 @@ from smartgov.opendata.models import (
     DeveloperKey,
     License,
     OpenApplication,
+    Publication,
     Topic,
 )
 from smartgov.opendata.permissions import Perm
@@ -159,7 +160,7 @@ def open_detail(request, name: str):
     usable = selectors.may_use(request.user, resource)
     table = selectors.open_table(resource) if resource.holds_records else None
     application = selectors.application_of(request.user, resource)
-    pub = selectors.publication(resource)
+    pub = Publication.objects.filter(resource=resource).prefetch_related("tags").first()
     user = request.user
     is_developer = user.is_authenticated and user.kind in services.DEVELOPER_KINDS
     can_apply = (
