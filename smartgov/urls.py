@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from oauth2_provider import urls as oauth2_urls
 
 from smartgov.api import api
+from smartgov.opendata.ckan_views import action as ckan_action
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -12,6 +13,7 @@ urlpatterns = [
     # The sharing gateway (signed app calls) and the CKAN-compatible Action API.
     path("gateway/", include("smartgov.sharing.gateway_urls")),
     path("api/3/", include("smartgov.opendata.ckan_urls")),
+    path("api/action/<str:name>", ckan_action),  # CKAN's unversioned path, for ckanapi's default
     path("o/", include(oauth2_urls, namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smartgov.portal.urls")),

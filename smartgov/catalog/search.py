@@ -153,3 +153,21 @@ def ranked_ids(query: str) -> list[int]:
         else:  # pragma: no cover - only SQLite and PostgreSQL are supported
             raise NotImplementedError(connection.vendor)
         return [row[0] for row in cursor.fetchall()]
+
+
+def matching_ids_sql(query: str) -> tuple[str, list] | None:
+    """``(sql, params)`` of a sub-query selecting the ids of the resources matching ``query``
+    (unranked; for ``pk__in=RawSQL(...)`` filters), or None when nothing can match."""
+    groups = query_groups(query)
+    if not groups:
+        return None
+    if connection.vendor == "sqlite":
+        return (
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+            [_fts5_expression(groups)],
+        )
+    tsquery, params = _pg_query(groups)
+    return (
+        f"SELECT catalog_resource.id FROM catalog_resource WHERE {PG_VECTOR} @@ ({tsquery})",  # noqa: S608
+        params,
+    )

@@ -17,3 +17,4 @@ class PortalConfig(AppConfig):
         navigation._register_quality_entries()
         navigation._register_sharing_entries()
         navigation._register_sharing_usage_entries()
+        navigation._register_opendata_entries()

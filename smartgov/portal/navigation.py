@@ -261,3 +261,8 @@ def _register_sharing_usage_entries() -> None:
             kinds=("citizen", "enterprise"),
         )
     )
+
+
+def _register_opendata_entries() -> None:
+    """数据开放: public pages, for every signed-in account (visitors reach them without login)."""
+    register_nav(NavEntry(_("Open data"), "portal:open_list", icon="world", order=40))
