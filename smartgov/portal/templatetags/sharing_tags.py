@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import pgettext_lazy
+
+from smartgov.sharing.labels import status_label
 
 register = template.Library()
 
@@ -35,45 +36,6 @@ def labelled(names, labels) -> str:
     """Field names shown by their labels, in order: 姓名、性别."""
     labels = labels or {}
     return "、".join(str(labels.get(name, name)) for name in names or [])
-
-
-# Status names as the sharing pages show them: the same English word reads differently in
-# Chinese for a request (已驳回), a delivery (拒收) or a grant (已撤销), hence the contexts.
-STATUS_LABELS = {
-    "accessrequest": {
-        "pending_provider": pgettext_lazy("sharing request status", "Awaiting the provider"),
-        "pending_bureau": pgettext_lazy("sharing request status", "Awaiting the data bureau"),
-        "approved": pgettext_lazy("sharing request status", "Approved"),
-        "rejected": pgettext_lazy("sharing request status", "Rejected"),
-        "withdrawn": pgettext_lazy("sharing request status", "Withdrawn"),
-    },
-    "approvalstep": {
-        "waiting": pgettext_lazy("sharing step status", "Not yet due"),
-        "pending": pgettext_lazy("sharing step status", "Pending"),
-        "approved": pgettext_lazy("sharing step status", "Approved"),
-        "rejected": pgettext_lazy("sharing step status", "Rejected"),
-        "cancelled": pgettext_lazy("sharing step status", "Cancelled"),
-    },
-    "grant": {
-        "active": pgettext_lazy("sharing grant status", "Active"),
-        "revoked": pgettext_lazy("sharing grant status", "Revoked"),
-        "expired": pgettext_lazy("sharing grant status", "Expired"),
-    },
-    "consumerapp": {
-        "active": pgettext_lazy("sharing app status", "Active"),
-        "revoked": pgettext_lazy("sharing app status", "Revoked"),
-    },
-    "objection": {
-        "open": pgettext_lazy("sharing objection status", "Awaiting the provider's answer"),
-        "corrected": pgettext_lazy("sharing objection status", "Corrected"),
-        "rejected": pgettext_lazy("sharing objection status", "Rejected"),
-    },
-}
-
-
-def status_label(kind: str, status: str) -> str:
-    label = STATUS_LABELS.get(kind, {}).get(str(status))
-    return str(label) if label is not None else str(status)
 
 
 @register.filter

@@ -29,8 +29,8 @@ from smartgov.portal.forms_sharing import (
     StepDecisionForm,
 )
 from smartgov.portal.services import paginate
-from smartgov.portal.templatetags.sharing_tags import STATUS_LABELS
 from smartgov.sharing import objections, selectors, services
+from smartgov.sharing.labels import STATUS_LABELS
 from smartgov.sharing.models import (
     AppStatus,
     GrantStatus,
