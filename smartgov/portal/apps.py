@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from smartgov.portal import navigation
+        from smartgov.portal import home_cards, navigation
 
         navigation._register_foundation_entries()
         navigation._register_catalog_entries()
@@ -18,3 +18,4 @@ class PortalConfig(AppConfig):
         navigation._register_sharing_entries()
         navigation._register_sharing_usage_entries()
         navigation._register_opendata_entries()
+        home_cards._register_sharing_cards()

@@ -83,3 +83,40 @@ def home_cards_for(user) -> list[dict]:
             }
         )
     return visible
+
+
+def _register_sharing_cards() -> None:
+    """我的数据异议 for citizens and enterprises: objections to their own records, and the
+    providers' answers they have not read yet."""
+    from django.utils.translation import gettext_lazy, ngettext
+
+    def summary(user) -> str | None:
+        from smartgov.sharing import selectors
+        from smartgov.sharing.models import ObjectionStatus
+
+        mine = selectors.visible_objections(user)
+        unread = mine.exclude(status=ObjectionStatus.OPEN).filter(objector_seen_at__isnull=True)
+        count = unread.count()
+        if count:
+            return ngettext(
+                "%(count)d answer not read yet", "%(count)d answers not read yet", count
+            ) % {"count": count}
+        pending = mine.filter(status=ObjectionStatus.OPEN).count()
+        if pending:
+            return ngettext(
+                "%(count)d awaiting the provider", "%(count)d awaiting the provider", pending
+            ) % {"count": pending}
+        return None
+
+    register_home_card(
+        HomeCard(
+            code="sharing.objections",
+            title=gettext_lazy("My data objections"),
+            url_name="portal:sharing_objections",
+            description=gettext_lazy(
+                "A value about you that is wrong? Ask the department that holds it to correct it."
+            ),
+            order=60,
+            summary=summary,
+        )
+    )

@@ -134,8 +134,12 @@ def _outcomes(user) -> list[InboxItem]:
     for objection in answered:
         items.append(
             InboxItem(
-                title=_("Objection %(number)s answered: %(status)s")
-                % {"number": objection.number, "status": objection.get_status_display()},
+                title=(
+                    _("Objection %(number)s: the value was corrected")
+                    if objection.status == ObjectionStatus.CORRECTED
+                    else _("Objection %(number)s: rejected by the provider")
+                )
+                % {"number": objection.number},
                 source=SOURCE,
                 link=_link("sharing_objection", objection.pk),
                 kind="sharing_objection_answer",

@@ -637,6 +637,12 @@ def approve_step(
             "same_approver",
             "You approved an earlier step of this request; another person decides this one.",
         )
+    if request.resource.status != ResourceStatus.PUBLISHED:
+        raise Conflict(
+            "resource_not_published",
+            "The resource has been withdrawn from the catalog; reject the request.",
+            detail={"status": request.resource.status},
+        )
     allowed, allowed_clear = _allowed_so_far(step)
     approved, clear = narrow_fields(allowed, allowed_clear, fields, clear_fields)
     comment = _text(

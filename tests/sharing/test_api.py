@@ -250,3 +250,29 @@ def test_objection_round_trip(api_client, as_consumer, bearer, app, people, offi
 
 def test_unauthenticated_is_401(api_client):
     assert api_client.get(f"{BASE}/apps").status_code == 401
+
+
+def test_edit_app_and_scopes_of_request_lists(
+    api_client, as_consumer, bearer, app, people, officer, stranger
+):
+    url = f"{BASE}/apps/{app.pk}"
+    response = api_client.patch(
+        url,
+        json.dumps({"ip_allowlist": ["2001:db8::1"]}),
+        content_type="application/json",
+        **as_consumer,
+    )
+    assert response.status_code == 200 and response.json()["ip_allowlist"] == ["2001:db8::1"]
+    response = api_client.patch(
+        url, json.dumps({"contact_phone": "x"}), content_type="application/json", **as_consumer
+    )
+    assert response.status_code == 400 and response.json()["code"] == "phone_format"
+    post(api_client, f"{BASE}/requests", request_body(app.pk, people.pk), as_consumer)
+    assert api_client.get(f"{BASE}/requests", **bearer(officer)).json()["count"] == 1
+    mine = api_client.get(f"{BASE}/requests?role=consumer", **bearer(officer)).json()
+    assert mine["count"] == 0  # the provider's own department asked for nothing
+    assert api_client.get(f"{BASE}/requests", **bearer(stranger)).json()["count"] == 0
+    assert (
+        api_client.get(f"{BASE}/requests?status=pending_provider", **as_consumer).json()["count"]
+        == 1
+    )

@@ -88,7 +88,7 @@ def test_register_request_approve_narrowed_and_see_the_grant(
     row = page.locator("[data-testid=grant-row]")
     expect(row).to_have_count(1)
     expect(row.locator("[data-testid=grant-fields]")).to_have_text("设备代码、位置")
-    expect(row.locator("[data-testid=grant-status]")).to_have_text("正常")
+    expect(row.locator("[data-testid=grant-status]")).to_have_text("有效")
     shot(page, "sharing-grants-desktop")
     grant = Grant.objects.get(app=app)
     assert grant.fields == ["device_code", "location"]

@@ -181,8 +181,10 @@ def test_citizen_objection_pages(as_user, people, officer, db):
         objection_url, {"decision": "correct", "value": "章1", "response": "已更正"}
     )
     assert response.status_code == 302
+    assert "1 条答复未读" in client.get("/").content.decode()  # the home card tells
     answered = client.get(objection_url).content.decode()
     assert "已更正" in answered
+    assert "条答复未读" not in client.get("/").content.decode()
     # Another citizen cannot open it.
     other = account_services.create_citizen(
         actor=None,

@@ -320,3 +320,15 @@ def test_one_person_does_not_approve_both_steps(app, people, submit, data_admin)
     assert caught.value.code == "same_approver"
     bureau_step.refresh_from_db()
     assert bureau_step.status == StepStatus.PENDING
+
+
+def test_a_withdrawn_resource_cannot_be_granted(app, elevators, submit, officer, data_admin):
+    from smartgov.catalog import services as catalog_services
+
+    request = submit(app, elevators, fields=["device_code"], clear_fields=[])
+    catalog_services.withdraw_resource(actor=data_admin, resource_id=elevators.pk, reason="停用")
+    with pytest.raises(Conflict) as caught:
+        services.approve_step(actor=officer, step_id=request.steps.get().pk)
+    assert caught.value.code == "resource_not_published"
+    assert not Grant.objects.exists()
+    services.reject_step(actor=officer, step_id=request.steps.get().pk, reason="资源已停用")

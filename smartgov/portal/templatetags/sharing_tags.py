@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from smartgov.sharing.labels import status_label
+
 register = template.Library()
 
 BADGES = {
@@ -34,3 +36,9 @@ def labelled(names, labels) -> str:
     """Field names shown by their labels, in order: 姓名、性别."""
     labels = labels or {}
     return "、".join(str(labels.get(name, name)) for name in names or [])
+
+
+@register.filter
+def sharing_status(obj) -> str:
+    """The status of a request, step, grant, app or objection, named for its kind."""
+    return status_label(obj._meta.model_name, obj.status)

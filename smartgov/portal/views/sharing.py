@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartgov.accounts.scope import has_perm, require_perm
@@ -29,6 +30,7 @@ from smartgov.portal.forms_sharing import (
 )
 from smartgov.portal.services import paginate
 from smartgov.sharing import objections, selectors, services
+from smartgov.sharing.labels import STATUS_LABELS
 from smartgov.sharing.models import (
     AppStatus,
     GrantStatus,
@@ -198,11 +200,12 @@ def app_revoke(request, pk: int):
 
 
 REQUEST_FILTERS = [
-    ("pending", _("Pending")),
-    ("approved", _("Approved")),
-    ("rejected", _("Rejected")),
-    ("withdrawn", _("Withdrawn")),
-    ("all", _("All")),
+    ("pending", gettext_lazy("Pending")),
+    *(
+        (code, STATUS_LABELS["accessrequest"][code])
+        for code in ("approved", "rejected", "withdrawn")
+    ),
+    ("all", gettext_lazy("All")),
 ]
 
 
@@ -446,10 +449,8 @@ def step_decide(request, pk: int):
 
 
 GRANT_FILTERS = [
-    ("active", _("Active")),
-    ("revoked", _("Revoked")),
-    ("expired", _("Expired")),
-    ("all", _("All")),
+    *STATUS_LABELS["grant"].items(),
+    ("all", gettext_lazy("All")),
 ]
 
 
@@ -507,7 +508,7 @@ def objections_list(request):
         {
             "page": paginate(request, queryset),
             "status": status,
-            "filters": [("all", _("All")), *ObjectionStatus.choices],
+            "filters": [("all", _("All")), *STATUS_LABELS["objection"].items()],
             "can_raise": request.user.kind in ("citizen", "enterprise")
             or has_perm(request.user, Perm.CONSUME),
         },
