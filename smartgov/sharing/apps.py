@@ -8,6 +8,7 @@ class SharingConfig(AppConfig):
     verbose_name = _("Data sharing")
 
     def ready(self) -> None:
-        from smartgov.sharing import metering_permissions
+        from smartgov.sharing import metering_home, metering_permissions
 
         metering_permissions.register()
+        metering_home.register()
