@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -311,6 +312,46 @@ def write_costs(samples: int = 2000) -> dict:
     return costs
 
 
+def _ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every process."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        out.append((int(entry.name), ppid, cmdline))
+    return out
+
+
+def cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
+    """CPU seconds used so far by the gunicorn master and workers, and by the PostgreSQL
+    backends serving the bench database (0 on SQLite)."""
+    processes = _processes()
+    workers = [server_pid] + [pid for pid, ppid, _cmd in processes if ppid == server_pid]
+    backends = [
+        pid
+        for pid, _ppid, cmd in processes
+        if database == "postgres" and cmd.startswith("postgres:") and "bench_gateway" in cmd
+    ]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (
+        sum(_ticks(pid) for pid in workers) / tick,
+        sum(_ticks(pid) for pid in backends) / tick,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -430,6 +471,8 @@ def child(args) -> None:
             lines.write_text("".join(all_lines[: -args.max_rps * 2]))
             run_wrk(base, script, warm, threads=2, connections=args.connections, seconds=2)
             load_before = os.getloadavg()[0]
+            cpu_before = cpu_seconds(server.pid, database)
+            wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             result = run_wrk(
                 base,
                 script,
@@ -439,6 +482,17 @@ def child(args) -> None:
                 seconds=args.duration,
             )
             load_after = os.getloadavg()[0]
+            cpu_after = cpu_seconds(server.pid, database)
+            wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wrk_cpu = (wrk_after.ru_utime + wrk_after.ru_stime) - (
+                wrk_before.ru_utime + wrk_before.ru_stime
+            )
+            per_request = 1000 / max(result["requests"], 1)
+            result["cpu_ms"] = {
+                "server": (cpu_after[0] - cpu_before[0]) * per_request,
+                "database": (cpu_after[1] - cpu_before[1]) * per_request,
+                "wrk": wrk_cpu * per_request,
+            }
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -514,6 +568,19 @@ def print_table(results: list[dict]) -> None:
             f"{g['p99_us'] / 1000:.1f} | {g['non2xx']} | {d['rps']:,.0f} | {d['p50_ms']:.3f} | "
             f"{d['p99_ms']:.3f} | {g['rps'] / d['rps']:.3f} | {c['upsert_us']:.0f} | "
             f"{c['log_us']:.0f} | {c['both_us']:.0f} | {r['load'][0]:.1f}-{r['load'][1]:.1f} |\n"
+        )
+    buffer.write(
+        "\nCPU per request (ms, from /proc: independent of what else loads the machine) and "
+        "the rate it allows on this machine's idle cores:\n\n"
+        "| database | gunicorn | database server | wrk | total | est. req/s on "
+        f"{os.cpu_count()} idle cores |\n|---|---|---|---|---|---|\n"
+    )
+    for r in results:
+        cpu = r["gateway"]["cpu_ms"]
+        total = cpu["server"] + cpu["database"] + cpu["wrk"]
+        buffer.write(
+            f"| {r['database']} | {cpu['server']:.2f} | {cpu['database']:.2f} | "
+            f"{cpu['wrk']:.2f} | {total:.2f} | {os.cpu_count() * 1000 / total:,.0f} |\n"
         )
     for r in results:
         buffer.write(

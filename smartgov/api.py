@@ -18,7 +18,9 @@ api = NinjaAPI(
     title="smartgov API",
     version="1.0.0",
     description="City digital-government platform. Errors are JSON {code, message, detail}. "
-    "Authenticate with a session cookie (pages) or `Authorization: Bearer <token>`.",
+    "Authenticate with a session cookie (pages) or `Authorization: Bearer <token>`. "
+    "Consumer systems read shared data through the signed gateway at /gateway/v1/ "
+    "(docs/gateway-api.md), not through this API.",
     urls_namespace="api",
     docs_url="/docs",
     auth=api_auth,

@@ -9,10 +9,11 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         from smartgov.core.demo import register_demo_loader
-        from smartgov.sharing import inbox, metering_permissions, permissions
+        from smartgov.sharing import inbox, metering_home, metering_permissions, permissions
         from smartgov.sharing.demo import load_demo_sharing
 
         permissions.register()
         metering_permissions.register()
+        metering_home.register()
         inbox.register()
         register_demo_loader("sharing", load_demo_sharing, after=("datastore",))

@@ -106,13 +106,20 @@ class GrantMeta:
 @dataclass
 class _Maps:
     born: float = field(default_factory=time.monotonic)
-    apps: dict = field(default_factory=dict)
+    apps: dict | None = None  # app key -> _AppRow, every app (loaded at once)
+    grants: dict | None = None  # (app id, resource id) -> (GrantMeta, ...), every grant
+    metas: dict = field(default_factory=dict)  # app key -> AppMeta (secret decrypted)
     resources: dict = field(default_factory=dict)
-    grants: dict = field(default_factory=dict)
 
 
 class MetadataCache:
-    """Process-wide cache shared by the worker's threads (dict reads and swaps are atomic)."""
+    """Process-wide cache shared by the worker's threads (dict reads and swaps are atomic).
+
+    Apps and grants are loaded whole, in two queries, the first time they are needed after a
+    change: a gateway serves a bounded set of apps (hundreds to a few thousand), and loading
+    them all avoids a query per unseen app (and lets unknown keys cost no query at all).
+    Secrets are decrypted on an app's first call.
+    """
 
     def __init__(self) -> None:
         self._maps = _Maps()
@@ -143,16 +150,39 @@ class MetadataCache:
                 self._fingerprint = fingerprint
             self._checked_at = time.monotonic()
 
-    def app(self, app_key: str) -> AppMeta | None:
+    def _loaded(self) -> _Maps:
         maps = self._maps
-        try:
-            return maps.apps[app_key]
-        except KeyError:
-            pass
-        meta = self._load_app(app_key)
-        if len(maps.apps) >= MAX_ENTRIES:
-            maps.apps.clear()
-        maps.apps[app_key] = meta
+        if maps.apps is None or maps.grants is None:
+            with self._lock:
+                if maps.apps is None or maps.grants is None:
+                    maps.apps = _load_apps()
+                    maps.grants = _load_grants()
+        return maps
+
+    def app(self, app_key: str) -> AppMeta | None:
+        maps = self._loaded()
+        meta = maps.metas.get(app_key)
+        if meta is not None:
+            return meta
+        row = maps.apps.get(app_key)
+        if row is None:
+            return None
+        app_id, department_id, status, version, encrypted, allowlist = row
+        secret = self._secrets.get((app_id, version, encrypted))
+        if secret is None:
+            secret = decrypt_field(encrypted)
+            if len(self._secrets) >= MAX_ENTRIES:
+                self._secrets = {}
+            self._secrets[app_id, version, encrypted] = secret
+        meta = AppMeta(
+            id=app_id,
+            department_id=department_id,
+            active=status == AppStatus.ACTIVE,
+            secret_version=version,
+            secret=secret,
+            networks=_networks(allowlist),
+        )
+        maps.metas[app_key] = meta
         return meta
 
     def resource(self, ref: str) -> ResourceMeta | None:
@@ -168,13 +198,26 @@ class MetadataCache:
         return meta
 
     def grants(self, app_id: int, resource_id: int) -> tuple[GrantMeta, ...]:
-        maps = self._maps
-        try:
-            return maps.grants[app_id, resource_id]
-        except KeyError:
-            pass
-        rows = Grant.objects.filter(app_id=app_id, resource_id=resource_id).order_by("-id")
-        metas = tuple(
+        return self._loaded().grants.get((app_id, resource_id), ())
+
+
+def _load_apps() -> dict:
+    rows = ConsumerApp.objects.values_list(
+        "app_key",
+        "id",
+        "department_id",
+        "status",
+        "secret_version",
+        "secret_encrypted",
+        "ip_allowlist",
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def _load_grants() -> dict:
+    grants: dict[tuple[int, int], list[GrantMeta]] = {}
+    for g in Grant.objects.order_by("-id"):
+        grants.setdefault((g.app_id, g.resource_id), []).append(
             GrantMeta(
                 id=g.pk,
                 consumer_id=g.consumer_id,
@@ -185,43 +228,8 @@ class MetadataCache:
                 valid_until=g.valid_until,
                 rate_per_minute=g.rate_per_minute,
             )
-            for g in rows
         )
-        if len(maps.grants) >= MAX_ENTRIES:
-            maps.grants.clear()
-        maps.grants[app_id, resource_id] = metas
-        return metas
-
-    def _load_app(self, app_key: str) -> AppMeta | None:
-        row = (
-            ConsumerApp.objects.filter(app_key=app_key)
-            .values_list(
-                "id",
-                "department_id",
-                "status",
-                "secret_version",
-                "secret_encrypted",
-                "ip_allowlist",
-            )
-            .first()
-        )
-        if row is None:
-            return None
-        app_id, department_id, status, version, encrypted, allowlist = row
-        secret = self._secrets.get((app_id, version, encrypted))
-        if secret is None:
-            secret = decrypt_field(encrypted)
-            if len(self._secrets) >= MAX_ENTRIES:
-                self._secrets = {}
-            self._secrets[app_id, version, encrypted] = secret
-        return AppMeta(
-            id=app_id,
-            department_id=department_id,
-            active=status == AppStatus.ACTIVE,
-            secret_version=version,
-            secret=secret,
-            networks=_networks(allowlist),
-        )
+    return {key: tuple(value) for key, value in grants.items()}
 
 
 def _networks(allowlist) -> tuple | None:

@@ -8,7 +8,10 @@ close them are not sent on this path); a connection found broken is closed after
 
 from __future__ import annotations
 
+from contextlib import suppress
 from http import HTTPStatus
+
+from django.db import DatabaseError
 
 from smartgov.core import context
 from smartgov.core.middleware import _REQUEST_ID_RE, client_ip
@@ -27,7 +30,7 @@ class _Meta:
 
 
 def gateway_application(environ: dict, start_response):
-    from smartgov.sharing import gateway
+    from smartgov.sharing import gateway, gateway_commit
 
     incoming = environ.get("HTTP_X_REQUEST_ID", "")
     request_id = incoming if _REQUEST_ID_RE.match(incoming) else context.new_request_id()
@@ -49,6 +52,8 @@ def gateway_application(environ: dict, start_response):
         client_ip=client_ip(_Meta(environ)),
         request_id=request_id,
     )
+    with suppress(DatabaseError):  # a database that is down answers 503 in handle()
+        gateway_commit.tune_sqlite()
     response = gateway.handle(request)
     headers = [*response.headers, ("Content-Length", str(len(response.body)))]
     start_response(_REASONS.get(response.status, str(response.status)), headers)

@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -117,6 +118,18 @@ def filtered_calls(actor, filters: UsageFilter) -> tuple[QuerySet[CallLog], date
     return calls, date_from, date_to
 
 
+class Median(Aggregate):
+    """PostgreSQL's continuous median (percentile_cont(0.5) WITHIN GROUP)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _round(value) -> float | None:
+    return round(float(value), 2) if value is not None else None
+
+
 def _median(calls: QuerySet[CallLog], field: str | None, key) -> float | None:
     """Median latency of one group (a sorted read of the group's latencies, middle rows)."""
     if field == "day":
@@ -154,6 +167,9 @@ def usage(actor, *, group_by: str = "resource", filters: UsageFilter | None = No
         "records": Sum("result_count"),
         "avg_latency_ms": Avg("latency_ms"),
     }
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        metrics["p50_latency_ms"] = Median("latency_ms")
     if group_by == "day":
         zone = ZoneInfo(settings.TIME_ZONE)
         grouped = (
@@ -176,16 +192,17 @@ def usage(actor, *, group_by: str = "resource", filters: UsageFilter | None = No
                 "errors": entry["errors"],
                 "records": entry["records"] or 0,
                 "avg_latency_ms": round(entry["avg_latency_ms"] or 0, 2),
-                "p50_latency_ms": None,
+                "p50_latency_ms": _round(entry.get("p50_latency_ms")),
             }
         )
     _label(rows, group_by)
-    field = _GROUP_FIELD[group_by]
-    for row in rows:
-        median = _median(calls, field, row["key"])
-        row["p50_latency_ms"] = round(median, 2) if median is not None else None
+    if not postgres:
+        # SQLite has no percentile aggregate: the middle rows of each group's sorted latencies.
+        field = _GROUP_FIELD[group_by]
+        for row in rows:
+            row["p50_latency_ms"] = _round(_median(calls, field, row["key"]))
     totals = calls.aggregate(**metrics)
-    overall = _median(calls, None, None)
+    overall = totals.get("p50_latency_ms") if postgres else _median(calls, None, None)
     return {
         "group_by": group_by,
         "date_from": date_from.isoformat(),
@@ -196,7 +213,7 @@ def usage(actor, *, group_by: str = "resource", filters: UsageFilter | None = No
             "errors": totals["errors"],
             "records": totals["records"] or 0,
             "avg_latency_ms": round(totals["avg_latency_ms"] or 0, 2),
-            "p50_latency_ms": round(overall, 2) if overall is not None else None,
+            "p50_latency_ms": _round(overall),
         },
     }
 

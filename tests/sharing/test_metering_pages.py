@@ -66,3 +66,13 @@ def test_my_reads_page_lists_reads_and_empty_state(client, consumer, traffic):
     client.force_login(nobody)
     html = client.get("/sharing/me/reads/").content.decode()
     assert 'data-testid="empty-state"' in html and "read-row" not in html
+
+
+@pytest.mark.django_db
+def test_home_card_counts_recent_reads(client, traffic):
+    reader = accounts.create_citizen(
+        actor=None, username="li01", real_name="李一", citizen_id=citizen_id(1), password=None
+    )
+    client.force_login(reader)
+    html = client.get("/").content.decode()
+    assert "谁查看了我的数据" in html and "近 30 天被查看 2 次" in html
