@@ -39,7 +39,10 @@ def test_every_action_through_ckanapi(live_server, resources, topic, base_url):
     assert package["title"] == "环境空气质量监测站点信息"
     org = package["owner_org"]
     found = ckan.action.package_search(
-        q="空气", fq=f"organization:{org} tags:空气", sort="score desc", rows=5,
+        q="空气",
+        fq=f"organization:{org} tags:空气",
+        sort="score desc",
+        rows=5,
         **{"facet.field": ["organization", "groups", "tags", "res_format"]},
     )
     assert found["count"] == 1 and found["results"][0]["name"] == AIR
