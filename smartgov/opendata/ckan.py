@@ -23,6 +23,7 @@ from datetime import UTC
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from smartgov.catalog.models import Resource
 from smartgov.core.errors import InvalidInput, NotFound, PermissionDeniedError
@@ -74,6 +75,15 @@ class Context:
 
     def url(self, path: str) -> str:
         return self.request.build_absolute_uri(path)
+
+    @cached_property
+    def portal_base(self) -> str:
+        """Absolute URL of the open-data pages (``…/open/``), reversed once per call."""
+        return self.url(reverse("portal:open_list"))
+
+    @cached_property
+    def datastore_url(self) -> str:
+        return self.url(reverse("ckan_action", args=["datastore_search"]))
 
 
 # --- Parameter helpers ---------------------------------------------------------------------
@@ -242,7 +252,7 @@ def resource_dicts(resource: Resource, ctx: Context) -> list[dict]:
                 "description": f"{label} download of all open fields.",
                 "format": label.upper() if fmt != "parquet" else "Parquet",
                 "mimetype": MIMETYPES[fmt],
-                "url": ctx.url(reverse("portal:open_download", args=[name, fmt])),
+                "url": f"{ctx.portal_base}{name}/download/{fmt}",
                 "url_type": None,
                 "state": "active",
                 "position": position,
@@ -265,8 +275,7 @@ def resource_dicts(resource: Resource, ctx: Context) -> list[dict]:
             "description": "Records of the open fields through datastore_search.",
             "format": "JSON",
             "mimetype": "application/json",
-            "url": ctx.url(reverse("ckan_action", args=["datastore_search"]))
-            + f"?resource_id={records_id}",
+            "url": f"{ctx.datastore_url}?resource_id={records_id}",
             "url_type": "datastore",
             "state": "active",
             "position": len(items),
@@ -306,7 +315,7 @@ def package_dict(resource: Resource, ctx: Context) -> dict:
         "license_title": str(License(license_id).label),
         "license_url": LICENSE_URLS.get(license_id, ""),
         "isopen": license_id in (License.CC_BY, License.CC_ZERO),
-        "url": ctx.url(reverse("portal:open_detail", args=[name])),
+        "url": f"{ctx.portal_base}{name}/",
         "version": str(resource.version),
         "metadata_created": _time(resource.created_at),
         "metadata_modified": _time(resource.updated_at),

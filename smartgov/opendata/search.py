@@ -21,10 +21,12 @@ from smartgov.catalog.models import RECORD_FORMATS, Resource, ResourceFormat
 from smartgov.core.errors import InvalidInput
 from smartgov.core.models import Department
 from smartgov.opendata.models import License, Publication, Topic
-from smartgov.opendata.selectors import open_resources
+from smartgov.opendata.selectors import code_of, open_resources
 
-FQ_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
-FACET_FIELDS = FQ_FIELDS
+FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
+# Also accepted in fq, as CKAN clients send them: every package is an active public dataset.
+FQ_FIELDS = (*FACET_FIELDS, "name", "dataset_type", "state", "capacity")
+_CONSTANT = {"dataset_type": "dataset", "state": "active", "capacity": "public"}
 RECORD_DOWNLOADS = ("CSV", "JSON", "XLSX", "PARQUET")
 SORT_FIELDS = {
     "score": None,
@@ -36,6 +38,7 @@ SORT_FIELDS = {
 DEFAULT_SORT = "score desc, metadata_modified desc"
 MAX_ROWS = 1000
 MAX_QUERY = 200
+MAX_ID_LIST = 5000  # ids passed as parameters (SQLite allows 32,766 since 3.32)
 ORG_PREFIX = "dept-"
 _CLAUSE_RE = re.compile(r'\s*\+?([a-z_]+):("(?:[^"\\]|\\.)*"|[^\s"():]+)\s*(?:AND\s+|&&\s*)?')
 _SORT_RE = re.compile(r"^([a-z_]+)(?:\s+(asc|desc))?$")
@@ -126,6 +129,12 @@ def _filtered(queryset: QuerySet[Resource], clauses: list[tuple[str, str]]) -> Q
                 queryset = queryset.filter(format=ResourceFormat.API)
             else:
                 queryset = queryset.none()
+        elif name == "name":
+            code = code_of(value)
+            queryset = queryset.filter(code=code) if code else queryset.none()
+        elif name in _CONSTANT:
+            if value != _CONSTANT[name]:
+                queryset = queryset.none()
         elif name in ("format", "update_cycle"):  # the portal's own filters, not in fq
             queryset = queryset.filter(**{name: value})
         elif name == "license_id":
@@ -204,6 +213,9 @@ def search_packages(query: Query) -> SearchResult:
         allowed = set(queryset.values_list("pk", flat=True))
         matched = [pk for pk in ranked if pk in allowed]
         count, ids = len(matched), matched[window]
+        if len(matched) <= MAX_ID_LIST:
+            # The facets count over these ids rather than re-running the text match each time.
+            queryset = Resource.objects.filter(pk__in=matched)
     else:
         order = [("-" if desc else "") + SORT_FIELDS[n] for n, desc in sort_keys if SORT_FIELDS[n]]
         count = queryset.count()

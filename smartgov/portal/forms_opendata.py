@@ -63,3 +63,25 @@ class DecideForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when rejecting."),
     )
+
+
+class PublicationForm(StyledForm):
+    """The data bureau files an open resource: topic, tags (separated by commas), license."""
+
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas, e.g. 空气质量, 监测站点"),
+    )
+    license = forms.ChoiceField(label=_("License"))
+
+    def __init__(self, *args, topics=(), licenses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("None")), *topics]
+        self.fields["license"].choices = list(licenses)
+
+    def tag_list(self) -> list[str]:
+        text = self.cleaned_data["tags"].replace("，", ",").replace("、", ",")
+        return [t.strip() for t in text.split(",") if t.strip()]

@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("applications/<int:pk>/", opendata.application_detail, name="open_application"),
     re_path(rf"^{NAME}/$", opendata.open_detail, name="open_detail"),
     re_path(rf"^{NAME}/apply/$", opendata.open_apply, name="open_apply"),
+    re_path(rf"^{NAME}/publication/$", opendata.open_publication, name="open_publication"),
     re_path(
         rf"^{NAME}/download/(?P<fmt>csv|json|xlsx|parquet)$",
         opendata.open_download,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -39,7 +40,7 @@ def test_visitor_searches_opens_and_downloads(live_server, new_page, resources):
         page.click("[data-testid=download-csv]")
     download = info.value
     path = download.path()
-    text = open(path, encoding="utf-8-sig").read()  # noqa: SIM115
+    text = Path(path).read_text(encoding="utf-8-sig")
     assert text.startswith("station_code,station_name") and "13800138000" not in text
     assert download.suggested_filename.endswith(".csv")
 

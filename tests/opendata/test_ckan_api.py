@@ -135,6 +135,13 @@ def test_package_search_bad_input(client, resources, params, status, kind):
     assert body["error"]["__type"] == kind
 
 
+def test_fq_fields_clients_send(client, resources):
+    _, body = call(client, "package_search", fq=f"+dataset_type:dataset +name:{AIR}")
+    assert [p["name"] for p in body["result"]["results"]] == [AIR]
+    _, body = call(client, "package_search", fq="capacity:private")
+    assert body["result"]["count"] == 0
+
+
 def test_sql_like_query_matches_nothing(client, resources):
     status, body = call(client, "package_search", q="' OR 1=1 --")
     assert status == 200 and body["result"]["count"] == 0

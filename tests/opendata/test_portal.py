@@ -145,3 +145,25 @@ def test_download_with_key_header(client, resources, developer_key, approved):
         f"/open/{ELEVATOR}/download/json", headers={"Authorization": developer_key}
     )
     assert response.status_code == 200 and len(json.loads(_body(response))) == 2
+
+
+def test_data_bureau_files_topic_tags_license(client, resources, data_admin, officer):
+    from smartgov.opendata.models import Topic
+
+    Topic.objects.create(code="environment", name="生态环境")
+    admin = logged_in(data_admin)
+    assert 'data-testid="open-publication"' in admin.get(f"/open/{AIR}/").content.decode()
+    admin.post(
+        f"/open/{AIR}/publication/",
+        {"topic": "environment", "tags": "空气质量，监测站点", "license": "cc-zero"},
+    )
+    pub = Publication.objects.get(resource=resources["air"])
+    assert pub.topic.code == "environment" and pub.license == "cc-zero"
+    assert sorted(pub.tags.values_list("name", flat=True)) == ["监测站点", "空气质量"]
+    assert AuditRecord.objects.filter(action="opendata.publication.file").exists()
+    # A provider's data officer may not (and sees no form); nothing changes.
+    provider = logged_in(officer)
+    assert 'data-testid="open-publication"' not in provider.get(f"/open/{AIR}/").content.decode()
+    provider.post(f"/open/{AIR}/publication/", {"topic": "", "tags": "", "license": "cc-by-4.0"})
+    pub.refresh_from_db()
+    assert pub.license == "cc-zero" and pub.topic is not None

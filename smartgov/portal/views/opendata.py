@@ -30,7 +30,13 @@ from smartgov.opendata.models import (
     Topic,
 )
 from smartgov.opendata.permissions import Perm
-from smartgov.portal.forms_opendata import ApplyForm, DecideForm, KeyForm, OpenSearchForm
+from smartgov.portal.forms_opendata import (
+    ApplyForm,
+    DecideForm,
+    KeyForm,
+    OpenSearchForm,
+    PublicationForm,
+)
 from smartgov.portal.services import is_htmx
 
 PAGE_SIZE = 20
@@ -191,8 +197,49 @@ def open_detail(request, name: str):
         "is_developer": is_developer,
         "apply_form": ApplyForm(),
         "records_id": name + "-records",
+        "publication_form": _publication_form(resource, pub)
+        if has_perm(request.user, Perm.MANAGE_PUBLICATION)
+        else None,
     }
     return render(request, "portal/opendata/detail.html", context)
+
+
+def _publication_form(resource, pub, data=None) -> PublicationForm:
+    initial = {
+        "topic": pub.topic.code if pub and pub.topic else "",
+        "tags": ", ".join(t.name for t in pub.tags.all()) if pub else "",
+        "license": pub.license if pub else License.CC_BY,
+    }
+    return PublicationForm(
+        data,
+        initial=initial,
+        topics=[(t.code, t.name) for t in Topic.objects.all()],
+        licenses=License.choices,
+    )
+
+
+@login_required
+@require_POST
+def open_publication(request, name: str):
+    """The data bureau files the resource under a topic and tags, with a license."""
+    resource = selectors.get_open_resource(name)
+    form = _publication_form(resource, selectors.publication(resource), request.POST)
+    if form.is_valid():
+        try:
+            services.file_publication(
+                actor=request.user,
+                resource_id=resource.pk,
+                topic_code=form.cleaned_data["topic"],
+                tags=form.tag_list(),
+                license=form.cleaned_data["license"],
+            )
+        except SmartgovError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Topic, tags and license saved."))
+    else:
+        messages.error(request, _("Check the topic, tags and license."))
+    return redirect("portal:open_detail", name=name)
 
 
 @require_GET
