@@ -32,6 +32,7 @@ from smartgov.portal.services import paginate
 from smartgov.sharing import objections, selectors, services
 from smartgov.sharing.labels import STATUS_LABELS
 from smartgov.sharing.models import (
+    ApprovalStep,
     AppStatus,
     GrantStatus,
     ObjectionStatus,
@@ -392,8 +393,6 @@ def step_decide(request, pk: int):
     _require_staff_sharing(request.user)
     step = selectors.decidable_steps(request.user).filter(pk=pk).first()
     if step is None:
-        from smartgov.sharing.models import ApprovalStep
-
         other = ApprovalStep.objects.filter(pk=pk).first()
         if other is None:
             raise NotFound("not_found", selectors.NOT_FOUND)
@@ -401,7 +400,7 @@ def step_decide(request, pk: int):
         selectors.get_request(request.user, other.request_id)
         return redirect("portal:sharing_request", pk=other.request_id)
     access = step.request
-    allowed, allowed_clear = services._allowed_so_far(step)
+    allowed, allowed_clear = services.allowed_for(step)
     fields = list(access.resource.fields.order_by("position", "id"))
     form = StepDecisionForm(
         request.POST or None,
