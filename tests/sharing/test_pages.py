@@ -201,3 +201,12 @@ def test_citizen_objection_pages(as_user, people, officer, db):
 def test_staff_without_sharing_permissions_are_refused(as_user, xihu_staff):
     assert as_user(xihu_staff).get("/sharing/").status_code == 403
     assert as_user(xihu_staff).get("/sharing/apps/").status_code == 403
+
+
+def test_pages_speak_english_on_request(as_user, consumer, app):
+    from tests.portal.conftest import english
+
+    client = english(as_user(consumer))
+    page = client.get("/sharing/apps/").content.decode()
+    assert "Register an app" in page and "注册应用" not in page
+    assert "Active" in page
