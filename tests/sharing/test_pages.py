@@ -67,8 +67,9 @@ def test_request_form_and_decision_pages(as_user, consumer, officer, app, people
     client = as_user(consumer)
     picker = client.get("/sharing/requests/new/").content.decode()
     assert "户籍人口" in picker
-    form = client.get(f"/sharing/requests/new/?resource={people.pk}").content.decode()
+    form = client.get(f"/sharing/requests/new/?resource={people.pk}&app={app.pk}").content.decode()
     assert 'name="fields_wanted"' in form and "姓名（name）" in form
+    assert f'<option value="{app.pk}" selected>' in form
     response = client.post(
         "/sharing/requests/new/",
         {

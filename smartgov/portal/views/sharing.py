@@ -276,7 +276,10 @@ def request_create(request):
     if resource is not None:
         fields = list(resource.fields.order_by("position", "id"))
         form = AccessRequestForm(
-            request.POST if request.method == "POST" else None, apps=active_apps, fields=fields
+            request.POST if request.method == "POST" else None,
+            apps=active_apps,
+            fields=fields,
+            initial={"app": request.GET.get("app")},
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -322,6 +325,7 @@ def request_create(request):
             "form": form,
             "has_apps": bool(active_apps),
             "needs_bureau": resource is not None and selectors.resource_needs_bureau(resource),
+            "app_id": request.GET.get("app", ""),
         },
         tab="requests",
         status=status,
