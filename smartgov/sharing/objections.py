@@ -36,7 +36,7 @@ from smartgov.sharing.models import (
     ObjectorKind,
 )
 from smartgov.sharing.permissions import Perm
-from smartgov.sharing.services import MAX_TEXT, _text, create_numbered
+from smartgov.sharing.services import MAX_TEXT, clean_text, create_numbered
 
 KEY_SEPARATOR = "|"
 
@@ -185,10 +185,10 @@ def raise_objection(
         raise InvalidInput(
             "key_field", gettext_noop("A key field names the record; it cannot be objected to.")
         )
-    reason = _text(
+    reason = clean_text(
         reason, code="reason_required", message=gettext_noop("Say why the value is wrong.")
     )
-    proposed = _text(
+    proposed = clean_text(
         proposed_value,
         code="proposed_value_too_long",
         message=gettext_noop("A proposed value is at most 2000 characters."),
@@ -292,7 +292,7 @@ def correct_objection(
     """The provider corrects the value (the proposed one unless ``value`` is given): the record
     is stored again through the data store, as a new version."""
     objection = _answerable(actor, objection_id)
-    response = _text(
+    response = clean_text(
         response,
         code="response_too_long",
         message=gettext_noop("A response is at most 2000 characters."),
@@ -331,7 +331,7 @@ def correct_objection(
 def reject_objection(*, actor, objection_id: int, reason: str) -> Objection:
     """The provider keeps the value and says why."""
     objection = _answerable(actor, objection_id)
-    reason = _text(
+    reason = clean_text(
         reason, code="reason_required", message=gettext_noop("Give the reason for the rejection.")
     )
     _answer(objection, actor=actor, status=ObjectionStatus.REJECTED, response=reason)

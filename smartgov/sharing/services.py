@@ -77,7 +77,8 @@ def new_app_key() -> str:
     return "sg" + secrets.token_hex(15)
 
 
-def _text(value, *, code: str, message: str, limit: int = MAX_TEXT, required=True) -> str:
+def clean_text(value, *, code: str, message: str, limit: int = MAX_TEXT, required=True) -> str:
+    """Stripped text within ``limit`` characters (and not empty when ``required``)."""
     value = (value or "").strip()
     if (required and not value) or len(value) > limit:
         raise InvalidInput(code, message, detail={"max_length": limit})
@@ -187,13 +188,13 @@ def register_app(
     """Register an application system of the actor's department; returns it and its secret
     (the only time the secret is available in clear)."""
     department = _owner_department(actor, department_id)
-    name = _text(
+    name = clean_text(
         name,
         code="name_required",
         message=gettext_noop("An app needs a name of 1–128 characters."),
         limit=128,
     )
-    contact_name = _text(
+    contact_name = clean_text(
         contact_name,
         code="contact_required",
         message=gettext_noop("Name the contact person (up to 64 characters)."),
@@ -237,14 +238,14 @@ def update_app(
     _require_active(app)
     before = _snapshot(app)
     if name is not None:
-        app.name = _text(
+        app.name = clean_text(
             name,
             code="name_required",
             message=gettext_noop("An app needs a name of 1–128 characters."),
             limit=128,
         )
     if contact_name is not None:
-        app.contact_name = _text(
+        app.contact_name = clean_text(
             contact_name,
             code="contact_required",
             message=gettext_noop("Name the contact person (up to 64 characters)."),
@@ -441,10 +442,10 @@ def submit_request(
             "own_resource", "A department reads its own resources directly, not by a request."
         )
     wanted, clear = clean_fields(resource, fields, clear_fields)
-    purpose = _text(
+    purpose = clean_text(
         purpose, code="purpose_required", message=gettext_noop("State the purpose of use.")
     )
-    legal_basis = _text(
+    legal_basis = clean_text(
         legal_basis, code="legal_basis_required", message=gettext_noop("State the legal basis.")
     )
     _clean_period(valid_from, valid_until)
@@ -570,7 +571,7 @@ def _decidable_step(actor, step_id: int) -> ApprovalStep:
     return step
 
 
-def _allowed_so_far(step: ApprovalStep) -> tuple[list[str], list[str]]:
+def allowed_for(step: ApprovalStep) -> tuple[list[str], list[str]]:
     """What the step may approve at most: the previous approval's fields, or the request's."""
     previous = (
         step.request.steps.filter(position__lt=step.position, status=StepStatus.APPROVED)
@@ -643,9 +644,9 @@ def approve_step(
             "The resource has been withdrawn from the catalog; reject the request.",
             detail={"status": request.resource.status},
         )
-    allowed, allowed_clear = _allowed_so_far(step)
+    allowed, allowed_clear = allowed_for(step)
     approved, clear = narrow_fields(allowed, allowed_clear, fields, clear_fields)
-    comment = _text(
+    comment = clean_text(
         comment,
         code="comment_too_long",
         message=gettext_noop("A comment is at most 2000 characters."),
@@ -693,7 +694,7 @@ def approve_step(
 def reject_step(*, actor, step_id: int, reason: str) -> ApprovalStep:
     """Reject a pending step (with the reason): the request is rejected."""
     step = _decidable_step(actor, step_id)
-    reason = _text(
+    reason = clean_text(
         reason, code="reason_required", message=gettext_noop("Give the reason for the rejection.")
     )
     request = AccessRequest.objects.select_for_update().get(pk=step.request_id)
@@ -745,7 +746,7 @@ def revoke_grant(*, actor, grant_id: int, reason: str) -> Grant:
     )
     if grant is None:
         raise NotFound("not_found", selectors.NOT_FOUND)
-    reason = _text(
+    reason = clean_text(
         reason, code="reason_required", message=gettext_noop("Give the reason for revoking.")
     )
     if grant.status != GrantStatus.ACTIVE:

@@ -276,3 +276,11 @@ def test_edit_app_and_scopes_of_request_lists(
         api_client.get(f"{BASE}/requests?status=pending_provider", **as_consumer).json()["count"]
         == 1
     )
+
+
+def test_openapi_lists_the_sharing_api(api_client):
+    response = api_client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/sharing/steps/{step_id}/decision" in paths
+    assert "/api/v1/sharing/objections/{objection_id}/answer" in paths

@@ -189,3 +189,28 @@ def test_duplicate_open_objection_is_refused(people, subject):
 
 def test_people_row_helper_matches_the_schema():
     assert set(people_row(1)) == {"citizen_id", "name", "gender", "phone", "household_address"}
+
+
+def test_enterprise_objects_to_its_own_registration(companies, officer):
+    from tests.datastore.conftest import credit_code
+
+    enterprise = account_services.create_enterprise(
+        actor=None,
+        username="xixi_tech",
+        name="西溪科技",
+        credit_code=credit_code(),
+        legal_representative="刘洋",
+        password=PASSWORD,
+        phone="13700137000",
+    )
+    objection = objections.raise_objection(
+        actor=enterprise,
+        resource_id=companies.pk,
+        field="address",
+        proposed_value="文三路2号",
+        reason="已迁址",
+    )
+    assert objection.record_key == credit_code() and objection.current_value == "文三路1号"
+    objections.correct_objection(actor=officer, objection_id=objection.pk)
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.CORRECTED and objection.corrected_version == 2

@@ -67,8 +67,9 @@ def test_request_form_and_decision_pages(as_user, consumer, officer, app, people
     client = as_user(consumer)
     picker = client.get("/sharing/requests/new/").content.decode()
     assert "户籍人口" in picker
-    form = client.get(f"/sharing/requests/new/?resource={people.pk}").content.decode()
+    form = client.get(f"/sharing/requests/new/?resource={people.pk}&app={app.pk}").content.decode()
     assert 'name="fields_wanted"' in form and "姓名（name）" in form
+    assert f'<option value="{app.pk}" selected>' in form
     response = client.post(
         "/sharing/requests/new/",
         {
@@ -201,3 +202,12 @@ def test_citizen_objection_pages(as_user, people, officer, db):
 def test_staff_without_sharing_permissions_are_refused(as_user, xihu_staff):
     assert as_user(xihu_staff).get("/sharing/").status_code == 403
     assert as_user(xihu_staff).get("/sharing/apps/").status_code == 403
+
+
+def test_pages_speak_english_on_request(as_user, consumer, app):
+    from tests.portal.conftest import english
+
+    client = english(as_user(consumer))
+    page = client.get("/sharing/apps/").content.decode()
+    assert "Register an app" in page and "注册应用" not in page
+    assert "Active" in page

@@ -32,6 +32,7 @@ from smartgov.portal.services import paginate
 from smartgov.sharing import objections, selectors, services
 from smartgov.sharing.labels import STATUS_LABELS
 from smartgov.sharing.models import (
+    ApprovalStep,
     AppStatus,
     GrantStatus,
     ObjectionStatus,
@@ -275,7 +276,10 @@ def request_create(request):
     if resource is not None:
         fields = list(resource.fields.order_by("position", "id"))
         form = AccessRequestForm(
-            request.POST if request.method == "POST" else None, apps=active_apps, fields=fields
+            request.POST if request.method == "POST" else None,
+            apps=active_apps,
+            fields=fields,
+            initial={"app": request.GET.get("app")},
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -321,6 +325,7 @@ def request_create(request):
             "form": form,
             "has_apps": bool(active_apps),
             "needs_bureau": resource is not None and selectors.resource_needs_bureau(resource),
+            "app_id": request.GET.get("app", ""),
         },
         tab="requests",
         status=status,
@@ -392,8 +397,6 @@ def step_decide(request, pk: int):
     _require_staff_sharing(request.user)
     step = selectors.decidable_steps(request.user).filter(pk=pk).first()
     if step is None:
-        from smartgov.sharing.models import ApprovalStep
-
         other = ApprovalStep.objects.filter(pk=pk).first()
         if other is None:
             raise NotFound("not_found", selectors.NOT_FOUND)
@@ -401,7 +404,7 @@ def step_decide(request, pk: int):
         selectors.get_request(request.user, other.request_id)
         return redirect("portal:sharing_request", pk=other.request_id)
     access = step.request
-    allowed, allowed_clear = services._allowed_so_far(step)
+    allowed, allowed_clear = services.allowed_for(step)
     fields = list(access.resource.fields.order_by("position", "id"))
     form = StepDecisionForm(
         request.POST or None,
