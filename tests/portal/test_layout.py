@@ -84,7 +84,10 @@ def test_password_change_flow_and_errors(as_user, citizen):
     assert citizen.check_password("An0ther-Pass!")
 
 
-def test_citizen_home_shows_masked_identity_and_empty_state(as_user, citizen):
+def test_citizen_home_shows_masked_identity_and_empty_state(as_user, citizen, monkeypatch):
+    from smartgov.portal import home_cards
+
+    monkeypatch.setattr(home_cards, "_CARDS", {})  # the empty state: no module's card
     page = as_user(citizen).get("/").content.decode()
     assert "110105********002X" in page
     assert "138****8000" in page
