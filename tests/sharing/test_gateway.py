@@ -170,6 +170,12 @@ def test_bad_signature(signed, grant, people):
     assert CallLog.objects.order_by("-id").first().nonce == ""
 
 
+def test_non_ascii_signature_is_a_bad_signature(signed, grant, people):
+    path = f"/gateway/v1/resources/{people.pk}/records/{citizen_id(1)}"
+    headers = {**signed.headers(path), "HTTP_X_SG_SIGNATURE": "签名" * 32}
+    refused(signed.get(path, headers=headers), 401, "bad_signature")
+
+
 def test_sm3_signature_is_accepted(signed, grant, people):
     response = signed.lookup(people, citizen_id(1), signature_method="HMAC-SM3")
     assert response.status_code == 200, response.content
