@@ -133,6 +133,19 @@ class Call:
 
 def handle(request: GatewayRequest) -> GatewayResponse:
     """Answer one gateway call; never raises (a failure is a JSON error with a code)."""
+    try:
+        return _handle(request)
+    except Exception:  # a bug must still answer JSON, and never with data
+        logger.exception("gateway failed on request %s", request.request_id)
+        return _error_response(
+            request,
+            Refusal(
+                500, "internal_error", gettext_noop("An internal error occurred; it is logged.")
+            ),
+        )
+
+
+def _handle(request: GatewayRequest) -> GatewayResponse:
     call = Call(
         started=time.perf_counter(),
         method=request.method,
@@ -163,7 +176,7 @@ def handle(request: GatewayRequest) -> GatewayResponse:
         call.fields = ""
     try:
         entry = gateway_commit.group_commit.write(call, status, code)
-    except DatabaseError:
+    except Exception:  # whatever failed, the call was not logged: no answer
         logger.exception("gateway call log failed (request %s)", request.request_id)
         return _log_unavailable(request)
     status, code, wait = entry.status, entry.code, entry.wait

@@ -423,3 +423,15 @@ def test_messages_are_chinese_unless_english_is_asked_for(signed, people, rf):
     assert (
         message(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9") == "The app has no grant for this resource."
     )
+
+
+def test_an_unexpected_error_answers_json_without_data(signed, grant, people, monkeypatch):
+    from smartgov.sharing import gateway
+
+    def broken(plan):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(gateway, "_read", broken)
+    response = signed.lookup(people, citizen_id(1))
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal_error"
