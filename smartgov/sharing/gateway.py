@@ -35,7 +35,6 @@ import re
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection
@@ -134,6 +133,19 @@ class Call:
 
 def handle(request: GatewayRequest) -> GatewayResponse:
     """Answer one gateway call; never raises (a failure is a JSON error with a code)."""
+    try:
+        return _handle(request)
+    except Exception:  # a bug must still answer JSON, and never with data
+        logger.exception("gateway failed on request %s", request.request_id)
+        return _error_response(
+            request,
+            Refusal(
+                500, "internal_error", gettext_noop("An internal error occurred; it is logged.")
+            ),
+        )
+
+
+def _handle(request: GatewayRequest) -> GatewayResponse:
     call = Call(
         started=time.perf_counter(),
         method=request.method,
@@ -164,7 +176,7 @@ def handle(request: GatewayRequest) -> GatewayResponse:
         call.fields = ""
     try:
         entry = gateway_commit.group_commit.write(call, status, code)
-    except DatabaseError:
+    except Exception:  # whatever failed, the call was not logged: no answer
         logger.exception("gateway call log failed (request %s)", request.request_id)
         return _log_unavailable(request)
     status, code, wait = entry.status, entry.code, entry.wait
@@ -284,8 +296,8 @@ def _authenticate(request: GatewayRequest, call: Call):
         )
     )
     expected = signing.compute_signature(app.secret, text, method)
-    given = _header(meta, signing.HEADER_SIGNATURE).lower()
-    if not hmac.compare_digest(expected, given):
+    given = _header(meta, signing.HEADER_SIGNATURE).lower().encode("utf-8", "replace")
+    if not hmac.compare_digest(expected.encode("ascii"), given):
         raise Refusal(401, "bad_signature", gettext_noop("The signature does not match."))
     # Authentic from here on: the nonce is spent by this call, whatever its outcome.
     call.nonce = nonce
@@ -303,7 +315,7 @@ def _usable_grant(app_id: int, resource: ResourceMeta, call: Call) -> GrantMeta:
     grants = cache.grants(app_id, resource.id)
     if not grants:
         raise Refusal(403, "no_grant", gettext_noop("The app has no grant for this resource."))
-    today = date.today()
+    today = timezone.localdate()  # grant dates are the city's (Asia/Shanghai) days
     refusals = []
     for grant in grants:
         reason = grant.refusal(today)

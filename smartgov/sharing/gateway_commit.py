@@ -102,8 +102,8 @@ class GroupCommit:
 
     def write(self, call, status: int, code: str) -> Entry:
         """Write the call's window and log row; returns the entry with the final status
-        (429 when over the rate, 409 for a replayed nonce). Raises DatabaseError when the
-        batch could not be committed."""
+        (429 when over the rate, 409 for a replayed nonce). Raises the batch's error (a
+        DatabaseError, mostly) when it could not be committed."""
         entry = Entry(call, status, code)
         with self._cond:
             self._pending.append(entry)
@@ -141,11 +141,12 @@ def _write_batch(batch: list[Entry]) -> None:
                     entry.status, entry.code = 409, "nonce_replayed"
                     call.nonce, call.result_count, call.fields = "", 0, ""
                     cursor.execute(LOG_SQL, call.log_params(entry.status, entry.code))
-    except DatabaseError as exc:
+    except Exception as exc:  # every waiting thread must learn that its row was not written
         for entry in batch:
             entry.error = exc
             entry.done = True
-        drop_broken_connection()
+        if isinstance(exc, DatabaseError):
+            drop_broken_connection()
         return
     for entry in batch:
         entry.done = True

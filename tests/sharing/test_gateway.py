@@ -170,6 +170,12 @@ def test_bad_signature(signed, grant, people):
     assert CallLog.objects.order_by("-id").first().nonce == ""
 
 
+def test_non_ascii_signature_is_a_bad_signature(signed, grant, people):
+    path = f"/gateway/v1/resources/{people.pk}/records/{citizen_id(1)}"
+    headers = {**signed.headers(path), "HTTP_X_SG_SIGNATURE": "签名" * 32}
+    refused(signed.get(path, headers=headers), 401, "bad_signature")
+
+
 def test_sm3_signature_is_accepted(signed, grant, people):
     response = signed.lookup(people, citizen_id(1), signature_method="HMAC-SM3")
     assert response.status_code == 200, response.content
@@ -417,3 +423,15 @@ def test_messages_are_chinese_unless_english_is_asked_for(signed, people, rf):
     assert (
         message(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9") == "The app has no grant for this resource."
     )
+
+
+def test_an_unexpected_error_answers_json_without_data(signed, grant, people, monkeypatch):
+    from smartgov.sharing import gateway
+
+    def broken(plan):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(gateway, "_read", broken)
+    response = signed.lookup(people, citizen_id(1))
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal_error"
