@@ -442,7 +442,7 @@ def _listing(params: dict, items: list[tuple[str, dict]], full) -> list:
     key, _, direction = sort.partition(" ")
     if key not in ("name", "title", "package_count") or direction not in ("", "asc", "desc"):
         raise ValidationError({"sort": ["Cannot sort by this field"]})
-    items.sort(key=lambda i: i[1][key if key != "title" else "title"], reverse=direction == "desc")
+    items.sort(key=lambda i: i[1][key], reverse=direction == "desc")
     offset = _int(params, "offset", 0)
     limit = _int(params, "limit", LIST_MAX_LIMIT, high=LIST_MAX_LIMIT)
     items = items[offset : offset + limit]

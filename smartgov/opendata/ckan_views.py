@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from smartgov.core.errors import (
@@ -96,9 +96,26 @@ def _ckan_error(error: SmartgovError) -> tuple[int, dict]:
     return 409, {"__type": "Validation Error", "message": error.message, "code": error.code}
 
 
+CORS_HEADERS = {
+    # Open data is for any web page too: read-only actions, no cookies honoured (keys only).
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, X-CKAN-API-Key, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+
+
 @csrf_exempt
 def action(request, name: str):
-    """Dispatch one CKAN action."""
+    """Dispatch one CKAN action (with CORS headers: browsers may call it from any site)."""
+    preflight = request.method == "OPTIONS"
+    response = HttpResponse(status=204) if preflight else _dispatch(request, name)
+    for header, value in CORS_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _dispatch(request, name: str):
     function = ACTIONS.get(name)
     if function is None:
         return _bad_request(request, name, f"Action name not known: {name[:64]}")

@@ -275,3 +275,11 @@ def test_help_show(client):
 def test_unversioned_path(client, resources):
     response = client.get("/api/action/package_list")
     assert response.status_code == 200 and AIR in response.json()["result"]
+
+
+def test_cors(client, resources):
+    response = client.get("/api/3/action/package_list", headers={"Origin": "https://example.org"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options("/api/3/action/datastore_search")
+    assert preflight.status_code == 204
+    assert "Authorization" in preflight["Access-Control-Allow-Headers"]

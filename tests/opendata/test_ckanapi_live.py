@@ -59,6 +59,7 @@ def test_every_action_through_ckanapi(live_server, resources, topic, base_url):
     )
     assert rows["total"] == 1 and rows["records"][0]["aqi"] == 88
     assert "fq" in ckan.action.help_show(name="package_search")
+    ckan.close()  # no keep-alive connection left for the server thread to close at exit
 
 
 def test_ckanapi_errors(live_server, resources, developer_key, approved):
@@ -79,3 +80,5 @@ def test_ckanapi_errors(live_server, resources, developer_key, approved):
     # GET-only clients work the same.
     get_only = ckanapi.RemoteCKAN(live_server.url, get_only=True)
     assert get_only.action.package_search(q="电梯")["count"] == 1
+    for client in (ckan, keyed, get_only):
+        client.close()

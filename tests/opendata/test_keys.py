@@ -69,3 +69,11 @@ def test_ckan_api_answers_429_with_retry_after(client, developer, resources):
     assert 1 <= int(response["Retry-After"]) <= 60
     body = response.json()
     assert body["success"] is False and body["error"]["limit_per_minute"] == 3
+
+
+def test_downloads_with_a_key_are_limited_too(client, developer, resources):
+    _key, secret = services.create_key(actor=developer, name="应用", rate_per_minute=1)
+    url = "/open/308001001-000001/download/csv"
+    assert client.get(url, headers={"Authorization": secret}).status_code == 200
+    response = client.get(url, headers={"Authorization": secret})
+    assert response.status_code == 429 and 1 <= int(response["Retry-After"]) <= 60

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smartgov.accounts.scope import access, has_perm
 from smartgov.catalog.models import OpenType
-from smartgov.core.errors import InvalidInput, NotFound, PermissionDeniedError, SmartgovError
+from smartgov.core.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDeniedError,
+    SmartgovError,
+    Throttled,
+)
 from smartgov.core.models import Department
 from smartgov.datastore import exports
 from smartgov.opendata import dcat, search, selectors, services
@@ -250,7 +256,12 @@ def open_download(request, name: str, fmt: str):
             "unknown_export_format", "Export formats are csv, json, xlsx and parquet."
         )
     resource = selectors.get_open_resource(name)
-    user = _user_or_key(request)
+    try:
+        user = _user_or_key(request)
+    except Throttled as error:
+        response = HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(error.detail["retry_after"])
+        return response
     if not selectors.may_use(user, resource):
         raise PermissionDeniedError(
             "not_approved",
