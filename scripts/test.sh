@@ -25,20 +25,24 @@ echo "== lint"
 VAR="${SMARTGOV_VAR_DIR:-$PWD/var/test}"
 PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 PYTEST=(.venv/bin/python -m pytest -q -p no:cacheprovider)
+# Browser tests drive pages, not SQL: they run once, on SQLite; the PostgreSQL suite runs all
+# the others (TEST_BROWSER_ON_POSTGRES=1 runs them there too).
+PG_MARKS=(-m "not browser")
+[ "${TEST_BROWSER_ON_POSTGRES:-0}" = "1" ] && PG_MARKS=()
 mkdir -p "$VAR"
 
 if [ "${TEST_PARALLEL:-1}" = "0" ] || [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
   echo "== tests on SQLite"
   SMARTGOV_VAR_DIR="$VAR/sqlite" "${PYTEST[@]}" "$@"
   echo "== tests on PostgreSQL"
-  SMARTGOV_VAR_DIR="$VAR/postgres" DATABASE_URL="$PG_URL" "${PYTEST[@]}" "$@"
+  SMARTGOV_VAR_DIR="$VAR/postgres" DATABASE_URL="$PG_URL" "${PYTEST[@]}" "${PG_MARKS[@]}" "$@"
   exit 0
 fi
 
 echo "== tests on SQLite and on PostgreSQL, side by side"
 SMARTGOV_VAR_DIR="$VAR/sqlite" "${PYTEST[@]}" "$@" >"$VAR/sqlite.log" 2>&1 &
 sqlite_pid=$!
-SMARTGOV_VAR_DIR="$VAR/postgres" DATABASE_URL="$PG_URL" "${PYTEST[@]}" "$@" >"$VAR/postgres.log" 2>&1 &
+SMARTGOV_VAR_DIR="$VAR/postgres" DATABASE_URL="$PG_URL" "${PYTEST[@]}" "${PG_MARKS[@]}" "$@" >"$VAR/postgres.log" 2>&1 &
 postgres_pid=$!
 status=0
 wait "$sqlite_pid" || status=1

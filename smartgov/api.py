@@ -105,6 +105,7 @@ def _mount_routers() -> None:
     from smartgov.catalog.api import router as catalog_router
     from smartgov.core.api import router as core_router
     from smartgov.datastore.api import router as datastore_router
+    from smartgov.governance.api import router as governance_router
     from smartgov.opendata.api import router as opendata_router
     from smartgov.sharing.api import router as sharing_router
     from smartgov.sharing.api_usage import router as sharing_usage_router
@@ -116,6 +117,7 @@ def _mount_routers() -> None:
     api.add_router("/", sharing_router)
     api.add_router("/", sharing_usage_router)
     api.add_router("/", opendata_router)
+    api.add_router("/", governance_router)
 
 
 _mount_routers()

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "smartgov.datastore",
     "smartgov.sharing",
     "smartgov.opendata",
+    "smartgov.governance",
     "smartgov.portal",
     "oauth2_provider",
 ]

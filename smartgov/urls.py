@@ -14,6 +14,7 @@ urlpatterns = [
     path("gateway/", include("smartgov.sharing.gateway_urls")),
     path("api/3/", include("smartgov.opendata.ckan_urls")),
     path("api/action/<str:name>", ckan_action),  # CKAN's unversioned path, for ckanapi's default
+    path("open311/v2/", include("smartgov.governance.open311_urls")),
     path("o/", include(oauth2_urls, namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smartgov.portal.urls")),

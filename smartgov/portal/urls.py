@@ -17,6 +17,7 @@ urlpatterns = [
     # Data sharing (共享) and open data (开放): their own URL modules, names in this namespace.
     path("sharing/", include("smartgov.portal.urls_sharing")),
     path("open/", include("smartgov.portal.urls_opendata")),
+    path("governance/", include("smartgov.portal.urls_governance")),
     # Data resource catalog (数据资源目录)
     path("catalog/", catalog.catalog_search, name="catalog"),
     path("catalog/new/", catalog.resource_create, name="catalog_create"),

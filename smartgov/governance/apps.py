@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GovernanceConfig(AppConfig):
+    name = "smartgov.governance"
+    label = "governance"
+    verbose_name = _("Governance (12345 and city-management cases)")
+
+    def ready(self) -> None:
+        from smartgov.governance import permissions
+
+        permissions.register()
