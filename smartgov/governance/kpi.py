@@ -35,7 +35,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Func, Q, QuerySet, Sum
-from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -204,12 +203,21 @@ class _OverdueMultiple(Func):
         return self.as_postgresql(compiler, connection, **extra)
 
 
-def _due_day(connection_vendor: str) -> RawSQL:
+class _DueDay(Func):
     """The local (Asia/Shanghai) date of due_at as an ISO string, computed by the database."""
-    table = Case._meta.db_table
-    if connection_vendor == "sqlite":
-        return RawSQL(f"date({table}.due_at, '+{SHANGHAI_OFFSET_HOURS} hours')", [])
-    return RawSQL(f"to_char({table}.due_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')", [])
+
+    def __init__(self):
+        from django.db.models import CharField
+
+        super().__init__(F("due_at"), output_field=CharField())
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"date({column}, '+{SHANGHAI_OFFSET_HOURS} hours')", params
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')", params
 
 
 def _cases(user, period: Period, district: Region | None) -> QuerySet:
@@ -378,7 +386,7 @@ def kpi_series(
     now = now or timezone.now()
     queryset = _cases(user, period, district)
     raw = (
-        queryset.annotate(due_day=_due_day(_vendor(queryset.db)))
+        queryset.annotate(due_day=_DueDay())
         .values("due_day")
         .annotate(**_aggregates(now))
         .order_by()
@@ -398,12 +406,6 @@ def kpi_series(
         for name in _COUNTS:
             target[name] += int(row.get(name) or 0)
     return [{"bucket": key.isoformat(), **_finish(values)} for key, values in buckets.items()]
-
-
-def _vendor(alias: str) -> str:
-    from django.db import connections
-
-    return connections[alias].vendor
 
 
 # --- downloads --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from smartgov.core.errors import InvalidInput, PermissionDeniedError
 from smartgov.governance import kpi
 from smartgov.governance.models import CaseEvent, CaseStatus, EventKind
-from smartgov.governance.permissions import DISPATCHER, GOVERNANCE_ADMIN, CASE_HANDLER
+from smartgov.governance.permissions import CASE_HANDLER, DISPATCHER, GOVERNANCE_ADMIN
 from tests.conftest import make_staff
 from tests.governance.kpi_factories import categories, local, make_case
 
