@@ -132,7 +132,7 @@ def parse_period(start: date | str | None, end: date | str | None) -> Period:
         except ValueError:
             raise InvalidInput(
                 "invalid_date",
-                f"'{name}' must be a date as YYYY-MM-DD.",
+                "Dates must be given as YYYY-MM-DD.",
                 detail={"field": name, "value": str(value)[:40]},
             ) from None
 
@@ -163,7 +163,7 @@ def check_group(group_by: str) -> str:
     if group_by not in GROUPS:
         raise InvalidInput(
             "invalid_group_by",
-            "group_by must be one of: " + ", ".join(GROUPS) + ".",
+            "Unknown group_by: use department, street, district, agent, inspector or category.",
             detail={"group_by": str(group_by)[:40], "allowed": list(GROUPS)},
         )
     return group_by
@@ -379,7 +379,7 @@ def kpi_series(
     if interval not in INTERVALS:
         raise InvalidInput(
             "invalid_interval",
-            "interval must be one of: " + ", ".join(INTERVALS) + ".",
+            "Unknown interval: use day, week or month.",
             detail={"interval": str(interval)[:40]},
         )
     period = parse_period(start, end)
