@@ -57,6 +57,10 @@ def next_case_number(at: datetime) -> str:
     raise Conflict("number_taken", "Could not number the new case; please try again.")
 
 
+def existing_case(source_system: str, external_id: str) -> Case | None:
+    return Case.objects.filter(source_system=source_system, external_id=external_id).first()
+
+
 def _check_actor(actor, channel: str) -> None:
     if channel in STAFF_CHANNELS:
         if not (is_staff(actor) and has_perm(actor, Perm.INTAKE)):
@@ -159,7 +163,7 @@ def report_case(
     external_id = clean_text(external_id, field="external_id", limit=128, required=False)
     if external_id:
         source_system = source_system or channel
-        existing = Case.objects.filter(source_system=source_system, external_id=external_id).first()
+        existing = existing_case(source_system, external_id)
         if existing is not None:
             return existing, False
     elif channel in (Channel.SYSTEM, Channel.IOT):
@@ -244,7 +248,7 @@ def report_case(
             if external_id:
                 existing = Case.objects.filter(
                     source_system=source_system, external_id=external_id
-                ).first()
+                ).first()  # the racing intake that won, committed by now
                 if existing is not None:
                     return existing, False
             raise
