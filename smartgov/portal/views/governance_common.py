@@ -1,0 +1,222 @@
+"""Shared presentation helpers of the governance pages: the tabs, the clock shown on a case,
+which action forms a case page offers, and how a service refusal lands on a form.
+
+No rule is decided here: the buttons offered follow the status and the user's permissions
+only to hide what would certainly be refused; the service checks every action again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartgov.accounts.scope import has_perm
+from smartgov.core.errors import NotFound, PermissionDeniedError, SmartgovError
+from smartgov.governance.models import CaseStatus, WarningLevel
+from smartgov.governance.permissions import Perm
+
+# Which form field a service refusal belongs to (anything else is shown above the form).
+ERROR_FIELD = {
+    "text_required": "description",
+    "description_required": "description",
+    "text_too_long": "description",
+    "description_too_long": "description",
+    "outside_city": "address",
+    "address_too_long": "address",
+    "unknown_category": "category",
+    "category_required": "category",
+    "category_inactive": "category",
+    "not_minor_category": "category",
+    "phone_format": "reporter_phone",
+    "invalid_phone": "reporter_phone",
+    "phone_required": "reporter_phone",
+    "attachment_too_large": "photos",
+    "attachment_type": "photos",
+    "too_many_attachments": "photos",
+    "reason_required": "reason",
+    "comment_required": "comment",
+    "reply_required": "comment",
+    "amount_range": "amount",
+    "until_in_past": "until",
+    "rating_level": "level",
+    "level_range": "level",
+    "no_department": "department",
+    "unknown_department": "department",
+    "unknown_case": "duplicates",
+    "duplicate_not_open": "duplicates",
+}
+
+
+def add_error(form, exc: SmartgovError, mapping: dict | None = None) -> None:
+    """Put a service refusal on the form field it concerns (or above the form)."""
+    field = (mapping or ERROR_FIELD).get(exc.code)
+    if field == "address" and "address" not in form.fields:
+        field = None
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def reraise_access(exc: SmartgovError) -> None:
+    """Not-found and not-allowed go to the error page; the rest belong on the form."""
+    if isinstance(exc, (NotFound, PermissionDeniedError)):
+        raise exc
+
+
+@dataclass(frozen=True)
+class Tab:
+    code: str
+    label: str
+    url_name: str
+
+
+def tabs_for(user) -> list[Tab]:
+    """The staff tabs shown on every governance page, by permission."""
+    tabs = []
+    if has_perm(user, Perm.INTAKE):
+        tabs.append(Tab("intake", _("Hotline intake"), "portal:governance_intake"))
+    if has_perm(user, Perm.DISPATCH):
+        tabs.append(Tab("queue", _("Dispatch queue"), "portal:governance_queue"))
+        tabs.append(Tab("requests", _("Extension requests"), "portal:governance_requests"))
+    if has_perm(user, Perm.SUPERVISE) or has_perm(user, Perm.DISPATCH):
+        tabs.append(Tab("overdue", _("Overdue"), "portal:governance_overdue"))
+    if has_perm(user, Perm.HANDLE):
+        tabs.append(Tab("department", _("Our cases"), "portal:governance_department"))
+    if has_perm(user, Perm.VERIFY):
+        tabs.append(Tab("verify", _("Verification"), "portal:governance_verification"))
+    if has_perm(user, Perm.INTAKE):
+        tabs.append(Tab("field", _("Field report"), "portal:governance_field_report"))
+    if any(has_perm(user, p) for p in (Perm.DISPATCH, Perm.SUPERVISE, Perm.CONFIGURE)):
+        tabs.append(Tab("map", _("Case map"), "portal:governance_map"))
+        tabs.append(Tab("hotspots", _("Hotspots"), "portal:governance_hotspots"))
+    if has_perm(user, Perm.CONFIGURE):
+        tabs.append(Tab("config", _("Configuration"), "portal:governance_categories"))
+    return tabs
+
+
+def is_governance_staff(user) -> bool:
+    return getattr(user, "kind", "") == "staff" and any(has_perm(user, p) for p in Perm)
+
+
+def require_governance_staff(user) -> None:
+    if not is_governance_staff(user):
+        raise PermissionDeniedError("permission_denied", "You cannot use the governance pages.")
+
+
+def page(request, template: str, context: dict, *, tab: str = "", status: int = 200):
+    tabs = tabs_for(request.user) if is_governance_staff(request.user) else []
+    context = {**context, "gov_tab": tab, "gov_tabs": tabs}
+    return render(request, f"portal/governance/{template}", context, status=status)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What a case page shows about the time limit."""
+
+    due_at: object
+    remaining_seconds: int | None
+    paused: bool
+    warning: str
+    css: str
+    label: str
+
+
+def clock_for(case, now=None) -> Clock:
+    """The due time, the remaining working time and the warning colour of a case."""
+    from smartgov.governance import clock as gov_clock
+
+    now = now or timezone.now()
+    remaining = None
+    if case.due_at and case.status not in (
+        CaseStatus.CLOSED,
+        CaseStatus.CANCELLED,
+        CaseStatus.MERGED,
+    ):
+        remaining = int(gov_clock.remaining(case, now=now).total_seconds())
+    warning = case.warning or WarningLevel.NONE
+    if remaining is not None and remaining < 0:
+        warning = WarningLevel.RED
+    css = {"red": "bg-red-lt", "yellow": "bg-yellow-lt"}.get(warning, "bg-green-lt")
+    return Clock(
+        due_at=case.due_at,
+        remaining_seconds=remaining,
+        paused=case.paused_at is not None,
+        warning=warning,
+        css=css,
+        label=duration_label(remaining) if remaining is not None else "",
+    )
+
+
+def duration_label(seconds: int) -> str:
+    """A working-time span in words: "3 h 20 min left" or "overdue by 1 h 5 min"."""
+    overdue = seconds < 0
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds // 60, 60)
+    if hours >= 8:
+        # 8 working hours make a working day in the office hours of the clock.
+        days, hours = divmod(hours, 8)
+        span = _("%(days)d wd %(hours)d h") % {"days": days, "hours": hours}
+    elif hours:
+        span = _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+    else:
+        span = _("%(minutes)d min") % {"minutes": rest}
+    if overdue:
+        return _("overdue by %(span)s") % {"span": span}
+    return _("%(span)s left") % {"span": span}
+
+
+STATUS_BADGE = {
+    CaseStatus.REPORTED: "bg-azure-lt",
+    CaseStatus.PENDING_DISPATCH: "bg-orange-lt",
+    CaseStatus.DISPATCHED: "bg-blue-lt",
+    CaseStatus.DEFERRED: "bg-purple-lt",
+    CaseStatus.HANDLED: "bg-cyan-lt",
+    CaseStatus.CLOSED: "bg-green-lt",
+    CaseStatus.CANCELLED: "bg-secondary-lt",
+    CaseStatus.MERGED: "bg-secondary-lt",
+}
+
+# Colours of the case points on the map, by status (red/yellow warnings override).
+STATUS_COLOUR = {
+    CaseStatus.REPORTED: "#4299e1",
+    CaseStatus.PENDING_DISPATCH: "#f76707",
+    CaseStatus.DISPATCHED: "#206bc4",
+    CaseStatus.DEFERRED: "#ae3ec9",
+    CaseStatus.HANDLED: "#17a2b8",
+    CaseStatus.CLOSED: "#2fb344",
+    CaseStatus.CANCELLED: "#868e96",
+    CaseStatus.MERGED: "#868e96",
+}
+WARNING_COLOUR = {WarningLevel.YELLOW: "#f59f00", WarningLevel.RED: "#d63939"}
+
+
+def offered_actions(user, case) -> list[str]:
+    """The action forms the case page shows to ``user`` (the service decides for real)."""
+    status = case.status
+    actions = []
+    dispatch = has_perm(user, Perm.DISPATCH)
+    handle = has_perm(user, Perm.HANDLE) and _in_department(user, case)
+    verify = has_perm(user, Perm.VERIFY)
+    if dispatch and status in (CaseStatus.REPORTED, CaseStatus.PENDING_DISPATCH):
+        actions += ["dispatch", "cancel", "merge"]
+    if dispatch and status in (CaseStatus.DISPATCHED, CaseStatus.DEFERRED):
+        actions += ["redispatch", "merge"]
+    if handle and status == CaseStatus.DISPATCHED:
+        actions += ["progress", "report_back", "extension", "deferral", "return"]
+    if handle and status == CaseStatus.DEFERRED:
+        actions += ["progress", "report_back"]
+    if verify and status == CaseStatus.HANDLED:
+        actions.append("verify")
+    if verify and status == CaseStatus.CLOSED and case.channel == "hotline":
+        actions.append("revisit")
+    return actions
+
+
+def _in_department(user, case) -> bool:
+    if case.department_id is None:
+        return False
+    from smartgov.accounts.scope import restrict
+    from smartgov.governance.models import Case
+
+    return restrict(Case.objects.filter(pk=case.pk), user, Perm.HANDLE).exists()
