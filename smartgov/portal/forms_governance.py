@@ -179,6 +179,10 @@ class ReasonForm(StyledForm):
     )
 
 
+class OptionalCommentForm(StyledForm):
+    comment = forms.CharField(label=_("Comment"), max_length=2000, required=False)
+
+
 class CommentPhotosForm(StyledForm):
     """A progress note or the report back: text and photos."""
 

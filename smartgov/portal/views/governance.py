@@ -26,6 +26,7 @@ from smartgov.portal.forms_governance import (
     FieldReportForm,
     HotlineIntakeForm,
     MergeForm,
+    OptionalCommentForm,
     ReasonForm,
     RevisitForm,
     VerifyForm,
@@ -161,6 +162,7 @@ ACTION_FORMS = {
     "redispatch": DispatchForm,
     "cancel": ReasonForm,
     "merge": MergeForm,
+    "accept": OptionalCommentForm,
     "return": ReasonForm,
     "progress": CommentPhotosForm,
     "report_back": CommentPhotosForm,
@@ -269,6 +271,9 @@ def _run_action(request, action: str, case, data: dict):
             actor=user, main=case, duplicates=duplicates, comment=data.get("comment", "")
         )
         return _("Duplicates merged into this case.")
+    if action == "accept":
+        services.accept_case(actor=user, case=case, comment=data.get("comment", ""))
+        return _("Case accepted; you are its handler.")
     if action == "return":
         services.return_case(actor=user, case=case, reason=data["reason"])
         return _("Case returned to the dispatcher.")

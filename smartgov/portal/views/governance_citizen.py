@@ -128,7 +128,7 @@ def _own_case(request, pk: int) -> Case:
 
 
 def _followed_case(request, pk: int) -> Case:
-    if pk not in request.session.get(SESSION_KEY, []):
+    if str(pk) not in request.session.get(SESSION_KEY, {}):
         raise Http404
     case = Case.objects.filter(pk=pk).first()
     if case is None:
@@ -161,8 +161,10 @@ def lookup(request):
         except SmartgovError as exc:
             form.add_error(None, exc.message)
         else:
-            followed = [pk for pk in request.session.get(SESSION_KEY, []) if pk != case.pk]
-            request.session[SESSION_KEY] = [case.pk, *followed][:20]
+            # The phone proved the caller; kept (server-side session) for rating and reopening.
+            followed = dict(list(request.session.get(SESSION_KEY, {}).items())[-19:])
+            followed[str(case.pk)] = form.cleaned_data["phone"]
+            request.session[SESSION_KEY] = followed
             return redirect("portal:governance_followed_case", pk=case.pk)
     return page(request, "lookup.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -171,17 +173,22 @@ def _reporter_action(request, case, action: str, *, public: bool):
     from smartgov.governance import services
 
     actor = request.user if request.user.is_authenticated else None
+    phone = request.session.get(SESSION_KEY, {}).get(str(case.pk), "") if public else ""
     form = (RatingForm if action == "rate" else ReasonForm)(request.POST, prefix=action)
     if form.is_valid():
         data = form.cleaned_data
         try:
             if action == "rate":
                 services.rate_case(
-                    actor=actor, case=case, level=data["level"], comment=data["comment"]
+                    actor=actor,
+                    case=case,
+                    level=data["level"],
+                    comment=data["comment"],
+                    phone=phone,
                 )
                 message = _("Thank you for your rating.")
             else:
-                services.reopen_case(actor=actor, case=case, reason=data["reason"])
+                services.reopen_case(actor=actor, case=case, reason=data["reason"], phone=phone)
                 message = _("The case is reopened; the dispatcher will look at it again.")
         except SmartgovError as exc:
             reraise_access(exc)

@@ -24,7 +24,9 @@ ERROR_FIELD = {
     "description_required": "description",
     "text_too_long": "description",
     "description_too_long": "description",
-    "outside_city": "address",
+    "outside_city": None,
+    "invalid_coordinates": None,
+    "coordinates_invalid": None,
     "address_too_long": "address",
     "unknown_category": "category",
     "category_required": "category",
@@ -42,6 +44,18 @@ ERROR_FIELD = {
     "amount_range": "amount",
     "until_in_past": "until",
     "rating_level": "level",
+    "too_many_duplicates": "duplicates",
+    "duplicates_required": "duplicates",
+    "merge_into_itself": "duplicates",
+    "attachment_required": "photos",
+    "invalid_category_code": "code",
+    "invalid_category_name": "name",
+    "invalid_category_kind": "kind",
+    "invalid_category_parent": "parent",
+    "invalid_time_limit": "time_limit",
+    "invalid_time_limit_unit": "time_limit_unit",
+    "invalid_rule_region": "region",
+    "inactive_department": "department",
     "level_range": "level",
     "no_department": "department",
     "unknown_department": "department",
@@ -50,11 +64,15 @@ ERROR_FIELD = {
 }
 
 
+# The service's name of a text (``detail.field`` of ``<field>_required``) → the form's field.
+DETAIL_FIELD = {"reply": "comment", "text": "description"}
+
+
 def add_error(form, exc: SmartgovError, mapping: dict | None = None) -> None:
     """Put a service refusal on the form field it concerns (or above the form)."""
     field = (mapping or ERROR_FIELD).get(exc.code)
-    if field == "address" and "address" not in form.fields:
-        field = None
+    if field is None and isinstance(exc.detail, dict) and exc.detail.get("field"):
+        field = DETAIL_FIELD.get(exc.detail["field"], exc.detail["field"])
     form.add_error(field if field in form.fields else None, exc.message)
 
 
@@ -191,32 +209,50 @@ STATUS_COLOUR = {
 WARNING_COLOUR = {WarningLevel.YELLOW: "#f59f00", WarningLevel.RED: "#d63939"}
 
 
+# Page action → (the transition it starts, the permission it needs over the case).
+ACTION_TRANSITION = {
+    "dispatch": ("dispatch", Perm.DISPATCH),
+    "redispatch": ("redispatch", Perm.DISPATCH),
+    "cancel": ("cancel", Perm.DISPATCH),
+    "merge": ("merge_main", Perm.DISPATCH),
+    "accept": ("accept", Perm.HANDLE),
+    "progress": ("progress", Perm.HANDLE),
+    "report_back": ("report_back", Perm.HANDLE),
+    "extension": ("request_extension", Perm.HANDLE),
+    "deferral": ("request_deferral", Perm.HANDLE),
+    "return": ("return", Perm.HANDLE),
+    "verify": ("verify_pass", Perm.VERIFY),
+    "revisit": ("revisit", Perm.VERIFY),
+}
+
+
 def offered_actions(user, case) -> list[str]:
-    """The action forms the case page shows to ``user`` (the service decides for real)."""
-    status = case.status
+    """The action forms the case page shows to ``user``: the transitions the state machine
+    allows from the case's status, for which the user's role and scope cover the case (the
+    service checks both again when the form is sent)."""
+    from smartgov.governance import transitions
+
+    allowed = set(transitions.allowed_actions(case))
+    covered: dict[str, bool] = {}
     actions = []
-    dispatch = has_perm(user, Perm.DISPATCH)
-    handle = has_perm(user, Perm.HANDLE) and _in_department(user, case)
-    verify = has_perm(user, Perm.VERIFY)
-    if dispatch and status in (CaseStatus.REPORTED, CaseStatus.PENDING_DISPATCH):
-        actions += ["dispatch", "cancel", "merge"]
-    if dispatch and status in (CaseStatus.DISPATCHED, CaseStatus.DEFERRED):
-        actions += ["redispatch", "merge"]
-    if handle and status == CaseStatus.DISPATCHED:
-        actions += ["progress", "report_back", "extension", "deferral", "return"]
-    if handle and status == CaseStatus.DEFERRED:
-        actions += ["progress", "report_back"]
-    if verify and status == CaseStatus.HANDLED:
-        actions.append("verify")
-    if verify and status == CaseStatus.CLOSED and case.channel == "hotline":
-        actions.append("revisit")
+    for action, (transition, perm) in ACTION_TRANSITION.items():
+        if transition not in allowed:
+            continue
+        if perm not in covered:
+            covered[perm] = transitions.in_scope(user, perm, case)
+        if not covered[perm]:
+            if action == "revisit" and case.recorded_by_id == getattr(user, "pk", None):
+                actions.append(action)  # the agent who took the call revisits the caller
+            continue
+        if action == "merge" and case.status not in (
+            CaseStatus.REPORTED,
+            CaseStatus.PENDING_DISPATCH,
+            CaseStatus.DISPATCHED,
+        ):
+            continue
+        if action == "accept" and case.handler_id is not None:
+            continue
+        if action in ("extension", "deferral") and case.paused_at is not None:
+            continue
+        actions.append(action)
     return actions
-
-
-def _in_department(user, case) -> bool:
-    if case.department_id is None:
-        return False
-    from smartgov.accounts.scope import restrict
-    from smartgov.governance.models import Case
-
-    return restrict(Case.objects.filter(pk=case.pk), user, Perm.HANDLE).exists()
