@@ -22,6 +22,9 @@ from smartgov.portal.views.governance_common import add_error, page, reraise_acc
 
 SESSION_KEY = "governance_followed_cases"
 
+# Whose comments the reporter reads: the reply, the reason of a cancellation, their own words.
+PUBLIC_COMMENTS = ("handled", "cancelled", "rated", "reopened", "notified")
+
 # Which reporter-side timeline steps the reporter sees (the rest is internal work).
 PUBLIC_EVENTS = {
     "reported",
@@ -108,7 +111,9 @@ def _reporter_page(request, case, *, public: bool, failed=None, status: int = 20
         {
             "case": case,
             "events": events,
-            "public": public,
+            "followed": public,
+            "public": True,  # the timeline hides staff names and internal notes
+            "public_comment_kinds": PUBLIC_COMMENTS,
             "can_rate": can_rate,
             "can_reopen": can_reopen,
             "forms": forms,

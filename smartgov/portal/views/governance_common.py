@@ -146,23 +146,28 @@ def clock_for(case, now=None) -> Clock:
 
     now = now or timezone.now()
     remaining = None
-    if case.due_at and case.status not in (
-        CaseStatus.CLOSED,
-        CaseStatus.CANCELLED,
-        CaseStatus.MERGED,
-    ):
+    if case.due_at and case.status in (CaseStatus.DISPATCHED, CaseStatus.DEFERRED):
         remaining = int(gov_clock.remaining(case, now=now).total_seconds())
     warning = case.warning or WarningLevel.NONE
     if remaining is not None and remaining < 0:
         warning = WarningLevel.RED
     css = {"red": "bg-red-lt", "yellow": "bg-yellow-lt"}.get(warning, "bg-green-lt")
+    if remaining is not None:
+        label = duration_label(remaining)
+    elif case.status in (CaseStatus.HANDLED, CaseStatus.CLOSED) and case.due_at:
+        # The clock stopped at the report back: say whether it was in time.
+        late = case.handled_at is not None and case.handled_at > case.due_at
+        label = _("Reported back late") if late else _("Reported back in time")
+        css = "bg-red-lt" if late else "bg-green-lt"
+    else:
+        label = ""
     return Clock(
         due_at=case.due_at,
         remaining_seconds=remaining,
         paused=case.paused_at is not None,
         warning=warning,
         css=css,
-        label=duration_label(remaining) if remaining is not None else "",
+        label=label,
     )
 
 

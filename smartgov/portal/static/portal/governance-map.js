@@ -31,7 +31,7 @@
           },
           geo: geo,
           series: [
-            { type: "scatter", coordinateSystem: "geo", symbolSize: 8, data: points, emphasis: { scale: 1.8 } },
+            { type: "scatter", coordinateSystem: "geo", symbolSize: 10, data: points, emphasis: { scale: 1.8 } },
             { type: "effectScatter", coordinateSystem: "geo", data: hotspots, rippleEffect: { scale: 3 },
               symbolSize: function (v) { return 10 + 30 * (v[2] / max); }, itemStyle: { color: "#d63939" }, zlevel: 1 }
           ]
