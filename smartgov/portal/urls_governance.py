@@ -20,6 +20,7 @@ urlpatterns: list = [
     path("field/", governance.field_report, name="governance_field_report"),
     path("cases/<int:pk>/", governance.case_detail, name="governance_case"),
     path("cases/<int:pk>/<slug:action>/", governance.case_action, name="governance_case_action"),
+    path("files/<int:pk>/", governance.attachment, name="governance_attachment"),
     # Work lists
     path("dispatch/", governance_work.queue, name="governance_queue"),
     path("requests/", governance_work.requests_list, name="governance_requests"),

@@ -206,18 +206,19 @@ def _case_page(request, case, *, failed: tuple[str, object] | None = None, statu
     forms = {a: _make_form(a, case) for a in actions}
     if failed is not None:
         forms[failed[0]] = failed[1]
-    events = list(case.events.select_related("actor").prefetch_related("attachments"))
+    requests = case.request_list
     context = {
         "case": case,
         "clock": clock_for(case),
-        "events": events,
-        "attachments": [a for a in case.attachments.all() if a.event_id is None],
+        "events": case.timeline,
+        "attachments": [a for a in case.attachment_list if a.event_id is None],
         "actions": actions,
         "forms": forms,
         "failed": failed[0] if failed else "",
         "duplicates": list(case.duplicates.all()[:20]),
-        "pending_request": case.requests.filter(state="pending").first(),
-        "feedback": list(case.feedback.all()),
+        "pending_request": next((r for r in requests if r.state == "pending"), None),
+        "requests": requests,
+        "feedback": case.feedback_list,
     }
     return page(request, "case.html", context, tab="", status=status)
 
@@ -234,7 +235,7 @@ def _resolve_cases(user, numbers):
 
     found = []
     for number in numbers:
-        match = selectors.cases_for(user).filter(number=number).first()
+        match = selectors.cases_for(user, q=number).filter(number__iexact=number).first()
         if match is None:
             from smartgov.core.errors import InvalidInput
 
@@ -350,3 +351,28 @@ def home(request):
         return redirect("portal:governance_my_cases")
     require_governance_staff(request.user)
     return redirect(reverse(tabs_for(request.user)[0].url_name))
+
+
+@require_GET
+def attachment(request, pk: int):
+    """A photo of a case, for whoever may see the case (or follows it by number and phone)."""
+    from django.http import FileResponse, Http404
+
+    from smartgov.core.errors import NotFound
+    from smartgov.governance import selectors
+    from smartgov.governance.models import CaseAttachment
+    from smartgov.portal.views.governance_citizen import SESSION_KEY
+
+    try:
+        if not request.user.is_authenticated:
+            raise NotFound("not_found", "No such file.")
+        found = selectors.get_attachment(request.user, pk)
+    except NotFound:
+        found = CaseAttachment.objects.filter(pk=pk).first()
+        if found is None or str(found.case_id) not in request.session.get(SESSION_KEY, {}):
+            raise Http404 from None
+    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -25,22 +25,6 @@ SESSION_KEY = "governance_followed_cases"
 # Whose comments the reporter reads: the reply, the reason of a cancellation, their own words.
 PUBLIC_COMMENTS = ("handled", "cancelled", "rated", "reopened", "notified")
 
-# Which reporter-side timeline steps the reporter sees (the rest is internal work).
-PUBLIC_EVENTS = {
-    "reported",
-    "opened",
-    "cancelled",
-    "dispatched",
-    "handled",
-    "verified",
-    "rework",
-    "merged",
-    "rated",
-    "reopened",
-    "notified",
-    "revisited",
-}
-
 
 def _require_reporter(user) -> None:
     if getattr(user, "kind", "") not in ("citizen", "enterprise"):
@@ -95,11 +79,9 @@ def my_cases(request):
 
 
 def _reporter_page(request, case, *, public: bool, failed=None, status: int = 200):
-    events = [
-        e
-        for e in case.events.select_related("department").prefetch_related("attachments")
-        if e.kind in PUBLIC_EVENTS
-    ]
+    from smartgov.governance import selectors
+
+    events = selectors.public_timeline(case)
     can_rate = case.status == CaseStatus.CLOSED and case.rating is None
     can_reopen = case.status == CaseStatus.CLOSED
     forms = {"rate": RatingForm(prefix="rate"), "reopen": ReasonForm(prefix="reopen")}

@@ -97,7 +97,7 @@ def tabs_for(user) -> list[Tab]:
     if has_perm(user, Perm.DISPATCH):
         tabs.append(Tab("queue", _("Dispatch queue"), "portal:governance_queue"))
         tabs.append(Tab("requests", _("Extension requests"), "portal:governance_requests"))
-    if has_perm(user, Perm.SUPERVISE) or has_perm(user, Perm.DISPATCH):
+    if has_perm(user, Perm.SUPERVISE):
         tabs.append(Tab("overdue", _("Overdue"), "portal:governance_overdue"))
     if has_perm(user, Perm.HANDLE):
         tabs.append(Tab("department", _("Our cases"), "portal:governance_department"))

@@ -115,9 +115,9 @@ def map_data(request):
         from smartgov.governance import duplicates
 
         hotspots = [
-            {"label": h["label"], "count": h["count"], "value": [h["lon"], h["lat"]]}
+            {"label": h["label"], "count": h["count"], "value": [h["center_lon"], h["center_lat"]]}
             for h in duplicates.hotspots(start=start, end=end)
-            if h.get("lon") is not None
+            if h.get("center_lon") is not None
         ]
     return JsonResponse(
         {

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from smartgov.accounts.scope import require_perm
 from smartgov.core.errors import SmartgovError
-from smartgov.governance.models import CaseRequest, CaseStatus, RequestState, WarningLevel
+from smartgov.governance.models import CaseStatus, WarningLevel
 from smartgov.governance.permissions import Perm
 from smartgov.portal.forms_governance import DecisionForm
 from smartgov.portal.services import paginate
@@ -24,10 +24,6 @@ def _rows(page_obj):
     return [{"case": c, "clock": clock_for(c)} for c in page_obj.object_list]
 
 
-def _related(queryset):
-    return queryset.select_related("category", "department", "street", "district")
-
-
 @login_required
 @require_GET
 def queue(request):
@@ -35,7 +31,7 @@ def queue(request):
     from smartgov.governance import selectors
 
     require_perm(request.user, Perm.DISPATCH)
-    listed = _related(selectors.dispatch_queue(request.user))
+    listed = selectors.cases_for(request.user, queue="dispatch")
     page_obj = paginate(request, listed)
     return page(request, "queue.html", {"page": page_obj, "rows": _rows(page_obj)}, tab="queue")
 
@@ -47,12 +43,7 @@ def requests_list(request):
     from smartgov.governance import selectors
 
     require_perm(request.user, Perm.DISPATCH)
-    cases = selectors.cases_for(request.user)
-    listed = (
-        CaseRequest.objects.filter(state=RequestState.PENDING, case__in=cases)
-        .select_related("case", "case__category", "department", "requested_by")
-        .order_by("requested_at", "id")
-    )
+    listed = selectors.pending_requests(request.user).select_related("case__category")
     return page(
         request,
         "requests.html",
@@ -67,8 +58,7 @@ def request_decide(request, pk: int):
     from smartgov.governance import selectors, services
 
     require_perm(request.user, Perm.DISPATCH)
-    cases = selectors.cases_for(request.user)
-    case_request = CaseRequest.objects.filter(pk=pk, case__in=cases).first()
+    case_request = selectors.pending_requests(request.user).filter(pk=pk).first()
     if case_request is None:
         from django.http import Http404
 
@@ -99,19 +89,13 @@ def request_decide(request, pk: int):
 @require_GET
 def overdue(request):
     """Cases being handled with a yellow or red warning, the most overdue first."""
-    from smartgov.accounts.scope import has_perm
     from smartgov.governance import selectors
 
-    if not has_perm(request.user, Perm.SUPERVISE):
-        require_perm(request.user, Perm.DISPATCH)
+    require_perm(request.user, Perm.SUPERVISE)
     level = request.GET.get("level") or ""
-    listed = selectors.cases_for(request.user).filter(
-        status__in=(CaseStatus.DISPATCHED, CaseStatus.DEFERRED),
-        warning__in=(WarningLevel.YELLOW, WarningLevel.RED),
-    )
-    if level in (WarningLevel.YELLOW, WarningLevel.RED):
-        listed = listed.filter(warning=level)
-    listed = _related(listed).order_by("due_at", "id")
+    if level not in (WarningLevel.YELLOW, WarningLevel.RED):
+        level = ""
+    listed = selectors.cases_for(request.user, queue="overdue", warning=level or None)
     page_obj = paginate(request, listed)
     return page(
         request,
@@ -119,13 +103,6 @@ def overdue(request):
         {"page": page_obj, "rows": _rows(page_obj), "level": level},
         tab="overdue",
     )
-
-
-DEPARTMENT_FILTERS = (
-    ("open", CaseStatus.DISPATCHED, CaseStatus.DEFERRED),
-    ("handled", CaseStatus.HANDLED),
-    ("closed", CaseStatus.CLOSED),
-)
 
 
 @login_required
@@ -136,11 +113,13 @@ def department(request):
 
     require_perm(request.user, Perm.HANDLE)
     state = request.GET.get("state") or "open"
-    statuses = {code: rest for code, *rest in DEPARTMENT_FILTERS}.get(state)
-    if statuses is None:
-        state, statuses = "open", [CaseStatus.DISPATCHED, CaseStatus.DEFERRED]
-    listed = _related(selectors.department_cases(request.user).filter(status__in=statuses))
-    listed = listed.order_by("due_at", "id") if state == "open" else listed
+    if state not in ("open", CaseStatus.HANDLED, CaseStatus.CLOSED):
+        state = "open"
+    if state == "open":
+        listed = selectors.cases_for(request.user, queue="department")
+    else:
+        # Reported back or closed: the cases the handler's scope covers, latest first.
+        listed = selectors.cases_for(request.user, status=state).order_by("-handled_at", "-id")
     page_obj = paginate(request, listed)
     return page(
         request,
@@ -157,7 +136,7 @@ def verification(request):
     from smartgov.governance import selectors
 
     require_perm(request.user, Perm.VERIFY)
-    listed = _related(selectors.verification_queue(request.user))
+    listed = selectors.verification_queue(request.user)
     page_obj = paginate(request, listed)
     return page(
         request,
