@@ -142,3 +142,48 @@ def test_hotline_to_rating(live_server, new_page, gov, tmp_path):  # noqa: F811
     dispatcher.goto(f"{live_server.url}/governance/cases/{case.pk}/")
     expect(dispatcher.locator("[data-testid=timeline-event][data-kind=rated]")).to_have_count(1)
     shot(dispatcher, "governance-case-closed-desktop")
+
+
+PAGES = [
+    # (user attribute of the gov fixture, path, screenshot name)
+    ("agent", "/governance/intake/", "intake"),
+    ("dispatcher", "/governance/dispatch/", "queue"),
+    ("dispatcher", "/governance/requests/", "requests"),
+    ("dispatcher", "/governance/overdue/", "overdue"),
+    ("dispatcher", "/governance/hotspots/", "hotspots"),
+    ("dispatcher", "/governance/map/", "map"),
+    ("handler", "/governance/department/", "department"),
+    ("inspector", "/governance/field/", "field-report"),
+    ("admin", "/governance/config/categories/", "config-categories"),
+    ("admin", "/governance/config/rules/", "config-rules"),
+]
+
+
+def test_main_pages_fit_a_phone_in_large_text(live_server, new_page, gov, make_case):  # noqa: F811
+    """Every main page on a 390 px phone with large text: nothing wider than the screen."""
+    expect = sync_api.expect
+    for text in ("文三路井盖缺失", "文三路井盖没了很危险", "文三路井盖丢失"):
+        make_case(description=text)
+    running = make_case(until="dispatched", description="文三路路面塌陷")
+    Case.objects.filter(pk=running.pk).update(warning="red")
+    pages = {}
+    for role, path, name in PAGES:
+        for label, viewport in (("desktop", None), ("phone", MOBILE)):
+            key = (role, label)
+            if key not in pages:
+                page = new_page(viewport) if viewport else new_page()
+                log_in(page, live_server, getattr(gov, role).username)
+                if viewport:
+                    page.click("[data-testid=large-text-toggle]")
+                pages[key] = page
+            page = pages[key]
+            page.goto(f"{live_server.url}{path}")
+            expect(page.locator("[data-testid=page-title]")).to_be_visible()
+            if viewport:
+                assert fits(page, viewport), path
+            shot(page, f"governance-{name}-{label}")
+    case_page = pages[("dispatcher", "phone")]
+    case_page.goto(f"{live_server.url}/governance/cases/{running.pk}/")
+    expect(case_page.locator("[data-testid=case-clock]")).to_have_attribute("data-warning", "red")
+    assert fits(case_page, MOBILE)
+    shot(case_page, "governance-case-red-phone")

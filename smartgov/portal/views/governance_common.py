@@ -87,30 +87,84 @@ class Tab:
     code: str
     label: str
     url_name: str
+    count: int | None = None
 
 
-def tabs_for(user) -> list[Tab]:
-    """The staff tabs shown on every governance page, by permission."""
+def tabs_for(user, *, counts: bool = False) -> list[Tab]:
+    """The staff tabs shown on every governance page, by permission (with the size of each
+    work queue when ``counts``)."""
+    from smartgov.governance import selectors
+
+    def size(queryset) -> int | None:
+        return queryset.count() if counts else None
+
     tabs = []
     if has_perm(user, Perm.INTAKE):
         tabs.append(Tab("intake", _("Hotline intake"), "portal:governance_intake"))
     if has_perm(user, Perm.DISPATCH):
-        tabs.append(Tab("queue", _("Dispatch queue"), "portal:governance_queue"))
-        tabs.append(Tab("requests", _("Extension requests"), "portal:governance_requests"))
+        tabs.append(
+            Tab(
+                "queue",
+                _("Dispatch queue"),
+                "portal:governance_queue",
+                size(selectors.dispatch_queue(user)),
+            )
+        )
+        tabs.append(
+            Tab(
+                "requests",
+                _("Extension requests"),
+                "portal:governance_requests",
+                size(selectors.pending_requests(user)),
+            )
+        )
     if has_perm(user, Perm.SUPERVISE):
-        tabs.append(Tab("overdue", _("Overdue"), "portal:governance_overdue"))
+        tabs.append(
+            Tab(
+                "overdue",
+                _("Overdue warnings"),
+                "portal:governance_overdue",
+                size(selectors.overdue_cases(user)),
+            )
+        )
     if has_perm(user, Perm.HANDLE):
-        tabs.append(Tab("department", _("Our cases"), "portal:governance_department"))
+        tabs.append(
+            Tab(
+                "department",
+                _("Our cases"),
+                "portal:governance_department",
+                size(selectors.department_cases(user)),
+            )
+        )
     if has_perm(user, Perm.VERIFY):
-        tabs.append(Tab("verify", _("Verification"), "portal:governance_verification"))
+        tabs.append(
+            Tab(
+                "verify",
+                _("Verification"),
+                "portal:governance_verification",
+                size(selectors.verification_queue(user)),
+            )
+        )
     if has_perm(user, Perm.INTAKE):
         tabs.append(Tab("field", _("Field report"), "portal:governance_field_report"))
     if any(has_perm(user, p) for p in (Perm.DISPATCH, Perm.SUPERVISE, Perm.CONFIGURE)):
         tabs.append(Tab("map", _("Case map"), "portal:governance_map"))
         tabs.append(Tab("hotspots", _("Hotspots"), "portal:governance_hotspots"))
+    if has_perm(user, Perm.SUPERVISE) and _resolves("portal:governance_kpi"):
+        tabs.append(Tab("kpi", _("Case KPIs"), "portal:governance_kpi"))
     if has_perm(user, Perm.CONFIGURE):
         tabs.append(Tab("config", _("Configuration"), "portal:governance_categories"))
     return tabs
+
+
+def _resolves(url_name: str) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(url_name)
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def is_governance_staff(user) -> bool:
@@ -123,7 +177,7 @@ def require_governance_staff(user) -> None:
 
 
 def page(request, template: str, context: dict, *, tab: str = "", status: int = 200):
-    tabs = tabs_for(request.user) if is_governance_staff(request.user) else []
+    tabs = tabs_for(request.user, counts=True) if is_governance_staff(request.user) else []
     context = {**context, "gov_tab": tab, "gov_tabs": tabs}
     return render(request, f"portal/governance/{template}", context, status=status)
 
