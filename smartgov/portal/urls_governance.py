@@ -8,6 +8,7 @@ from smartgov.portal.views import (
     governance,
     governance_citizen,
     governance_config,
+    governance_kpi,
     governance_map,
     governance_work,
 )
@@ -77,4 +78,7 @@ urlpatterns: list = [
         governance_citizen.followed_case_action,
         name="governance_followed_case_action",
     ),
+    # KPI (K)
+    path("kpi/", governance_kpi.kpi_page, name="governance_kpi"),
+    path("kpi/download.<str:fmt>", governance_kpi.kpi_download, name="governance_kpi_download"),
 ]
