@@ -51,6 +51,7 @@ from smartgov.governance.models import (
     Category,
     EventKind,
     KpiDirtyDay,
+    KpiDirtyMonth,
     KpiRollup,
 )
 from smartgov.governance.permissions import Perm
@@ -326,10 +327,36 @@ def kpi_rows(
     ).rows
 
 
-def _settled(user, period: Period, district: Region | None, dim: str) -> QuerySet:
+MONTH_PREFIX = "m:"
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _period_q(dim: str, period: Period, *, months: bool = True) -> Q:
+    """Day rows for the period's partial months, month rows for the whole months inside."""
+    days = Q(dim=dim, day__gte=period.start, day__lte=period.end)
+    if not months:
+        return days
+    first_full = period.start if period.start.day == 1 else _next_month(period.start)
+    after_end = period.end + timedelta(days=1)
+    end_full = after_end if after_end.day == 1 else period.end.replace(day=1)
+    if first_full >= end_full:
+        return days
+    return (
+        Q(dim=dim, day__gte=period.start, day__lt=first_full)
+        | Q(dim=dim, day__gte=end_full, day__lte=period.end)
+        | Q(dim=MONTH_PREFIX + dim, day__gte=first_full, day__lt=end_full)
+    )
+
+
+def _settled(
+    user, period: Period, district: Region | None, dim: str, *, months: bool = True
+) -> QuerySet:
     """The rollup rows of closed cases due in the period, restricted to the user's scope."""
     require_perm(user, Perm.SUPERVISE)
-    queryset = KpiRollup.objects.filter(dim=dim, day__gte=period.start, day__lte=period.end)
+    queryset = KpiRollup.objects.filter(_period_q(dim, period, months=months))
     if district is not None:
         queryset = queryset.filter(district=district)
     return restrict(queryset, user, Perm.SUPERVISE).order_by()
@@ -424,7 +451,9 @@ def kpi_series(
         buckets.setdefault(_bucket(day, interval), {name: 0 for name in _COUNTS})
         day += timedelta(days=1)
     # Every closed case is in the rollup once per dimension; "district" has the fewest rows.
-    settled = _settled(user, period, district, "district").values("day").annotate(**_SUMS)
+    settled = (
+        _settled(user, period, district, "district", months=False).values("day").annotate(**_SUMS)
+    )
     for row in settled:
         _add(buckets[_bucket(_as_date(row["day"]), interval)], row, "s_")
     live = (
@@ -481,9 +510,33 @@ def _recompute_day(day: date, now: datetime) -> int:
     return len(rows)
 
 
+def _recompute_month(month: date) -> int:
+    KpiRollup.objects.filter(dim__startswith=MONTH_PREFIX, day=month).delete()
+    grouped = (
+        KpiRollup.objects.filter(dim__in=list(GROUPS), day__gte=month, day__lt=_next_month(month))
+        .values("dim", "key", "department_id", "district_id")
+        .annotate(**_SUMS)
+        .order_by()
+    )
+    rows = [
+        KpiRollup(
+            day=month,
+            dim=MONTH_PREFIX + row["dim"],
+            key=row["key"],
+            department_id=row["department_id"],
+            district_id=row["district_id"],
+            **{name: int(row[f"s_{name}"] or 0) for name in _COUNTS},
+        )
+        for row in grouped
+    ]
+    KpiRollup.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def refresh_rollup(*, limit: int | None = None) -> int:
-    """Recompute the rollup of every dirty day (each in its own transaction; a day another
-    process is recomputing is left to it). Returns the number of days recomputed."""
+    """Recompute the rollup of every dirty day, then of the months they are in (each in its
+    own transaction; a day or month that another process has claimed is left to it: the
+    claim is the deletion of its dirty mark). Returns the number of days recomputed."""
     days = list(KpiDirtyDay.objects.order_by("day").values_list("day", flat=True)[:limit])
     now = timezone.now()
     done = 0
@@ -492,8 +545,30 @@ def refresh_rollup(*, limit: int | None = None) -> int:
             if not KpiDirtyDay.objects.filter(day=day).delete()[0]:
                 continue
             _recompute_day(day, now)
+            KpiDirtyMonth.objects.bulk_create(
+                [KpiDirtyMonth(month=day.replace(day=1))], ignore_conflicts=True
+            )
             done += 1
+    for month in list(KpiDirtyMonth.objects.order_by("month").values_list("month", flat=True)):
+        with transaction.atomic():
+            if KpiDirtyMonth.objects.filter(month=month).delete()[0]:
+                _recompute_month(month)
     return done
+
+
+def rebuild_months() -> int:
+    """Sum every month's rows again from the day rows (after a change of the month logic)."""
+    months = {
+        day.replace(day=1)
+        for day in KpiRollup.objects.filter(dim__in=list(GROUPS))
+        .values_list("day", flat=True)
+        .distinct()
+    }
+    KpiDirtyMonth.objects.bulk_create(
+        [KpiDirtyMonth(month=month) for month in months], ignore_conflicts=True
+    )
+    refresh_rollup()
+    return len(months)
 
 
 def rebuild_rollup() -> int:
