@@ -399,6 +399,8 @@ def kpi_table(
     labels = _labels(group_by, list(merged))
     rows = []
     for key, counts in merged.items():
+        if not counts.get("cases_due"):
+            continue  # a month row patched down to nothing
         row = _finish({"key": key, **counts})
         row["label"] = labels.get(key, "") if key is not None else ""
         rows.append(row)
@@ -484,18 +486,30 @@ def mark_dirty(days) -> None:
         )
 
 
-def _recompute_day(day: date, now: datetime) -> int:
+_ROW_KEY = ("dim", "key", "department_id", "district_id")
+# A day whose rows change in more places than this has its month summed again from its days
+# instead of being patched row by row.
+MAX_MONTH_PATCHES = 60
+
+
+def _recompute_day(day: date, now: datetime) -> dict:
+    """Recompute a day's rows; returns the change per row key (dim, key, department,
+    district) → {metric: difference} for the month rows."""
     start_at = datetime.combine(day, time.min, tzinfo=SHANGHAI)
     closed = Case.objects.filter(
         status=CaseStatus.CLOSED, due_at__gte=start_at, due_at__lt=start_at + timedelta(days=1)
     ).order_by()
-    KpiRollup.objects.filter(day=day).delete()
-    rows = []
+    day_rows = KpiRollup.objects.filter(dim__in=list(GROUPS), day=day)
+    old = {tuple(row[k] for k in _ROW_KEY): row for row in day_rows.values(*_ROW_KEY, *_COUNTS)}
+    day_rows.delete()
+    rows, new = [], {}
     for dim, (field, _label) in GROUPS.items():
         grouped = closed.values("department_id", "district_id", key=F(field)).annotate(
             **_aggregates(now)
         )
         for row in grouped:
+            counts = {name: int(row.get(name) or 0) for name in _COUNTS}
+            new[(dim, row["key"], row["department_id"], row["district_id"])] = counts
             rows.append(
                 KpiRollup(
                     day=day,
@@ -503,15 +517,52 @@ def _recompute_day(day: date, now: datetime) -> int:
                     key=row["key"],
                     department_id=row["department_id"],
                     district_id=row["district_id"],
-                    **{name: int(row.get(name) or 0) for name in _COUNTS},
+                    **counts,
                 )
             )
     KpiRollup.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    delta = {}
+    for row_key in old.keys() | new.keys():
+        before, after = old.get(row_key, {}), new.get(row_key, {})
+        change = {name: after.get(name, 0) - before.get(name, 0) for name in _COUNTS}
+        if any(change.values()):
+            delta[row_key] = change
+    return delta
+
+
+def _patch_month(month: date, delta: dict) -> None:
+    """Add a day's changes to the month rows (F() updates, so concurrent patches add up; a
+    key may end up in two month rows, which the sums do not mind)."""
+    for (dim, key, department_id, district_id), change in delta.items():
+        match = KpiRollup.objects.filter(
+            dim=MONTH_PREFIX + dim,
+            day=month,
+            **({"key__isnull": True} if key is None else {"key": key}),
+            **(
+                {"department__isnull": True}
+                if department_id is None
+                else {"department_id": department_id}
+            ),
+            **({"district__isnull": True} if district_id is None else {"district_id": district_id}),
+        )
+        target = match.order_by("id").values_list("id", flat=True).first()
+        if target is None:
+            KpiRollup.objects.create(
+                dim=MONTH_PREFIX + dim,
+                day=month,
+                key=key,
+                department_id=department_id,
+                district_id=district_id,
+                **change,
+            )
+        else:
+            KpiRollup.objects.filter(pk=target).update(
+                **{name: F(name) + value for name, value in change.items() if value}
+            )
 
 
 def _recompute_month(month: date) -> int:
-    KpiRollup.objects.filter(dim__startswith=MONTH_PREFIX, day=month).delete()
+    KpiRollup.objects.filter(dim__in=[MONTH_PREFIX + d for d in GROUPS], day=month).delete()
     grouped = (
         KpiRollup.objects.filter(dim__in=list(GROUPS), day__gte=month, day__lt=_next_month(month))
         .values("dim", "key", "department_id", "district_id")
@@ -544,10 +595,13 @@ def refresh_rollup(*, limit: int | None = None) -> int:
         with transaction.atomic():
             if not KpiDirtyDay.objects.filter(day=day).delete()[0]:
                 continue
-            _recompute_day(day, now)
-            KpiDirtyMonth.objects.bulk_create(
-                [KpiDirtyMonth(month=day.replace(day=1))], ignore_conflicts=True
-            )
+            delta = _recompute_day(day, now)
+            if len(delta) > MAX_MONTH_PATCHES:
+                KpiDirtyMonth.objects.bulk_create(
+                    [KpiDirtyMonth(month=day.replace(day=1))], ignore_conflicts=True
+                )
+            else:
+                _patch_month(day.replace(day=1), delta)
             done += 1
     for month in list(KpiDirtyMonth.objects.order_by("month").values_list("month", flat=True)):
         with transaction.atomic():
@@ -574,6 +628,7 @@ def rebuild_months() -> int:
 def rebuild_rollup() -> int:
     """Mark every due day of a closed case dirty and recompute (after bulk loads)."""
     KpiRollup.objects.all().delete()
+    KpiDirtyMonth.objects.all().delete()
     days = (
         Case.objects.filter(status=CaseStatus.CLOSED, due_at__isnull=False)
         .annotate(due_day=_DueDay())

@@ -397,3 +397,12 @@ def test_rebuild_rollup(staff, cases):
         user=staff["admin"], group_by="category", start="2026-03-01", end="2026-04-30", now=NOW
     )
     assert after.rows == before.rows and after.totals == before.totals
+
+
+def test_a_key_patched_to_zero_leaves_no_row(staff, cases, org):
+    period = {"start": "2026-03-01", "end": "2026-03-31", "now": NOW}
+    kpi.kpi_rows(user=staff["admin"], group_by="department", **period)  # month rows exist
+    shangcheng = cases[3]
+    shangcheng.delete()
+    rows = kpi.kpi_rows(user=staff["admin"], group_by="department", **period)
+    assert [row["key"] for row in rows] == [org["xihu_bureau"].pk]
