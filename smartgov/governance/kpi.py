@@ -493,40 +493,55 @@ MAX_MONTH_PATCHES = 60
 
 
 def _recompute_day(day: date, now: datetime) -> dict:
-    """Recompute a day's rows; returns the change per row key (dim, key, department,
-    district) → {metric: difference} for the month rows."""
+    """Recompute a day's rows, writing only the rows that changed; returns the change per row
+    key (dim, key, department, district) → {metric: difference} for the month rows."""
     start_at = datetime.combine(day, time.min, tzinfo=SHANGHAI)
     closed = Case.objects.filter(
         status=CaseStatus.CLOSED, due_at__gte=start_at, due_at__lt=start_at + timedelta(days=1)
     ).order_by()
-    day_rows = KpiRollup.objects.filter(dim__in=list(GROUPS), day=day)
-    old = {tuple(row[k] for k in _ROW_KEY): row for row in day_rows.values(*_ROW_KEY, *_COUNTS)}
-    day_rows.delete()
-    rows, new = [], {}
+    old = {
+        tuple(row[k] for k in _ROW_KEY): row
+        for row in KpiRollup.objects.filter(dim__in=list(GROUPS), day=day).values(
+            "id", *_ROW_KEY, *_COUNTS
+        )
+    }
+    new = {}
     for dim, (field, _label) in GROUPS.items():
         grouped = closed.values("department_id", "district_id", key=F(field)).annotate(
             **_aggregates(now)
         )
         for row in grouped:
-            counts = {name: int(row.get(name) or 0) for name in _COUNTS}
-            new[(dim, row["key"], row["department_id"], row["district_id"])] = counts
-            rows.append(
+            new[(dim, row["key"], row["department_id"], row["district_id"])] = {
+                name: int(row.get(name) or 0) for name in _COUNTS
+            }
+    delta, created, gone = {}, [], []
+    for row_key in old.keys() | new.keys():
+        before, after = old.get(row_key), new.get(row_key)
+        change = {
+            name: (after or {}).get(name, 0) - (before or {}).get(name, 0) for name in _COUNTS
+        }
+        if not any(change.values()):
+            continue
+        delta[row_key] = change
+        if after is None:
+            gone.append(before["id"])
+        elif before is None:
+            dim, key, department_id, district_id = row_key
+            created.append(
                 KpiRollup(
                     day=day,
                     dim=dim,
-                    key=row["key"],
-                    department_id=row["department_id"],
-                    district_id=row["district_id"],
-                    **counts,
+                    key=key,
+                    department_id=department_id,
+                    district_id=district_id,
+                    **after,
                 )
             )
-    KpiRollup.objects.bulk_create(rows, batch_size=2000)
-    delta = {}
-    for row_key in old.keys() | new.keys():
-        before, after = old.get(row_key, {}), new.get(row_key, {})
-        change = {name: after.get(name, 0) - before.get(name, 0) for name in _COUNTS}
-        if any(change.values()):
-            delta[row_key] = change
+        else:
+            KpiRollup.objects.filter(pk=before["id"]).update(**after)
+    if gone:
+        KpiRollup.objects.filter(pk__in=gone).delete()
+    KpiRollup.objects.bulk_create(created, batch_size=2000)
     return delta
 
 
