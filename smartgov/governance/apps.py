@@ -8,6 +8,9 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance (12345 and city-management cases)")
 
     def ready(self) -> None:
+        from smartgov.core.demo import register_demo_loader
         from smartgov.governance import permissions
+        from smartgov.governance.demo import load_demo_governance
 
         permissions.register()
+        register_demo_loader("governance", load_demo_governance, after=("accounts",))
