@@ -8,7 +8,7 @@ from django.utils import timezone
 from smartgov.accounts.demo import load_demo
 from smartgov.accounts.models import User
 from smartgov.accounts.scope import has_perm
-from smartgov.governance import demo, duplicates, places
+from smartgov.governance import demo, demo_history, duplicates, places
 from smartgov.governance.models import (
     Case,
     CaseEvent,
@@ -23,7 +23,7 @@ from smartgov.governance.permissions import Perm
 
 @pytest.fixture
 def small_demo(regions, monkeypatch):
-    monkeypatch.setattr(demo, "HISTORY_CASES", 500)
+    monkeypatch.setattr(demo_history, "HISTORY_CASES", 500)
     load_demo()
     out = StringIO()
     summary = demo.load_demo_governance(stdout=out)
@@ -46,7 +46,7 @@ def check_contents(summary, printed):
     placement = places.locate(lon=120.140, lat=30.278)
     assert placement.street.name == "西溪街道" and placement.grid.code.startswith("330106004")
     assert DispatchRule.objects.filter(region__level="street").exists()
-    assert Case.objects.count() == 500 + demo.HOTSPOT_REPORTS
+    assert Case.objects.count() == 500 + demo_history.HOTSPOT_REPORTS
     model = ClassifierModel.objects.get(active=True)
     assert model.source == "cases" and model.sample_count > 150
     assert has_perm(User.objects.get(username="city_staff"), Perm.INTAKE)
@@ -79,7 +79,8 @@ def check_timelines():
     statuses = Counter(Case.objects.values_list("status", flat=True))
     assert statuses[CaseStatus.CLOSED] > 400
     assert (
-        statuses[CaseStatus.CANCELLED] and statuses[CaseStatus.MERGED] >= demo.HOTSPOT_REPORTS - 1
+        statuses[CaseStatus.CANCELLED]
+        and statuses[CaseStatus.MERGED] >= demo_history.HOTSPOT_REPORTS - 1
     )
     numbers = list(Case.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers) and all(n.startswith("GZ") for n in numbers)
@@ -110,8 +111,8 @@ def check_hotspot():
     now = timezone.now()
     spots = duplicates.hotspots(start=now - timedelta(days=7), end=now)
     top = spots[0]
-    assert top["count"] >= demo.HOTSPOT_REPORTS
+    assert top["count"] >= demo_history.HOTSPOT_REPORTS
     assert top["road"] == "文三路" and top["category"] == "0110" and top["street"] == "西溪街道"
     main = Case.objects.get(pk=top["case_ids"][0])
     assert main.status == CaseStatus.DISPATCHED
-    assert Case.objects.filter(main_case=main).count() == demo.HOTSPOT_REPORTS - 1
+    assert Case.objects.filter(main_case=main).count() == demo_history.HOTSPOT_REPORTS - 1
