@@ -650,6 +650,7 @@ class _History:
             comment="经核查，问题已解决，予以结案",
         )
         case.closed_at = closed
+        case.verified_by = verifier  # kpi keeps it from the VERIFIED event; bulk rows skip that
         case.closed_on_time = case.handled_at <= case.due_at
         self.evaluate(draft, closed)
 

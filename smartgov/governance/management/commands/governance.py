@@ -3,6 +3,7 @@
 smartgov governance train                      # from the platform's closed cases
 smartgov governance train --csv history.csv --text-column 内容 --label-column 分类
 smartgov governance evaluate --csv labelled.csv
+smartgov governance deadlines                  # warnings and escalations (run from cron)
 
 Each action is a sub-command with its own arguments; add one by adding a parser in
 ``add_arguments`` and a ``_<action>`` method.
@@ -23,7 +24,9 @@ class Command(BaseCommand):
     help = (
         "Governance loop. 'train' trains the case classifier from closed cases or a CSV of "
         "labelled texts and makes it the active model; 'evaluate' prints the active model's "
-        "figures on a labelled CSV."
+        "figures on a labelled CSV; 'deadlines' raises the yellow and red warnings and the "
+        "escalations that are due and resumes ended deferrals (idempotent; run it every few "
+        "minutes from cron)."
     )
 
     def add_arguments(self, parser):
@@ -46,6 +49,12 @@ class Command(BaseCommand):
         evaluate.add_argument("--csv", dest="csv_path", required=True)
         evaluate.add_argument("--text-column", default="text")
         evaluate.add_argument("--label-column", default="label")
+        deadlines = actions.add_parser(
+            "deadlines", help="Warn and escalate overdue cases; resume ended deferrals."
+        )
+        deadlines.add_argument(
+            "--now", help="Count as if it were this moment (ISO 8601, with a time zone)."
+        )
 
     def handle(self, *args, action: str, **options):
         try:
@@ -114,3 +123,26 @@ class Command(BaseCommand):
                 f"{code:<6} {name}{' ' * max(pad, 1)}{row['precision']:.3f}     "
                 f"{row['recall']:.3f}   {row['f1']:.3f}  {row['support']}"
             )
+
+    def _deadlines(self, options) -> None:
+        from datetime import datetime
+
+        from smartgov.governance.deadlines import check_deadlines
+
+        moment = None
+        if options.get("now"):
+            try:
+                moment = datetime.fromisoformat(options["now"])
+            except ValueError as exc:
+                raise CommandError(f"--now is not a date and time: {options['now']}") from exc
+            if moment.tzinfo is None:
+                raise CommandError("--now needs a time zone, e.g. 2025-03-04T15:00+08:00")
+        counts = check_deadlines(now=moment)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{counts['checked']} running cases checked: {counts['yellow']} yellow, "
+                f"{counts['red']} red warnings; {counts['escalated_head']} escalated to the "
+                f"department head, {counts['escalated_district']} to the district; "
+                f"{counts['resumed']} deferrals resumed."
+            )
+        )
