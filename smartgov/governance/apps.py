@@ -8,6 +8,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance (12345 and city-management cases)")
 
     def ready(self) -> None:
-        from smartgov.governance import permissions
+        from smartgov.governance import inbox, permissions
 
         permissions.register()
+        inbox.register()
