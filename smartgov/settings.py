@@ -257,3 +257,10 @@ SMARTGOV_API_PAGE_SIZE = 50
 SMARTGOV_GATEWAY_CACHE_SECONDS = float(os.environ.get("SMARTGOV_GATEWAY_CACHE_SECONDS", "1"))
 SMARTGOV_GATEWAY_CACHE_MAX_AGE = float(os.environ.get("SMARTGOV_GATEWAY_CACHE_MAX_AGE", "60"))
 SMARTGOV_GATEWAY_MAX_SKEW = 300
+
+# Data sharing: working days for a provider or bureau approval step and for answering an
+# objection; the highest per-minute rate a grant may have; the longest grant period (days).
+SHARING_APPROVAL_WORKING_DAYS = int(os.environ.get("SHARING_APPROVAL_WORKING_DAYS", "5"))
+SHARING_OBJECTION_WORKING_DAYS = int(os.environ.get("SHARING_OBJECTION_WORKING_DAYS", "10"))
+SHARING_MAX_RATE_PER_MINUTE = int(os.environ.get("SHARING_MAX_RATE_PER_MINUTE", "6000"))
+SHARING_MAX_GRANT_DAYS = int(os.environ.get("SHARING_MAX_GRANT_DAYS", str(3 * 366)))
