@@ -8,7 +8,8 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance (12345 and city-management cases)")
 
     def ready(self) -> None:
-        from smartgov.governance import inbox, permissions
+        from smartgov.governance import inbox, kpi, permissions
 
         permissions.register()
         inbox.register()
+        kpi.connect_signals()
