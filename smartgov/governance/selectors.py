@@ -17,7 +17,7 @@ from operator import or_
 from django.db.models import Prefetch, Q, QuerySet
 
 from smartgov.accounts.scope import has_perm, restrict, scope_filter
-from smartgov.core.errors import NotFound
+from smartgov.core.errors import InvalidInput, NotFound
 from smartgov.governance.models import (
     OPEN_STATUSES,
     Case,
@@ -32,7 +32,7 @@ from smartgov.governance.models import (
 from smartgov.governance.permissions import Perm
 from smartgov.governance.transitions import is_staff
 
-QUEUES = ("dispatch", "department", "verification", "revisit", "mine", "overdue", "requests")
+QUEUES = ("dispatch", "department", "verification", "revisit", "mine", "overdue")
 
 
 def _base() -> QuerySet[Case]:
@@ -158,8 +158,10 @@ def cases_for(
         "mine": my_cases,
         "overdue": overdue_cases,
     }
-    queryset = queues[queue](user) if queue in queues else visible_cases(user)
-    if queue in queues:
+    if queue and queue not in queues:
+        raise InvalidInput("unknown_queue", "Unknown work queue.", detail={"queues": list(QUEUES)})
+    queryset = queues[queue](user) if queue else visible_cases(user)
+    if queue:
         condition = visibility(user)
         if condition is not None:
             queryset = queryset.filter(condition)

@@ -245,3 +245,29 @@ def test_categories_and_openapi(client, gov):
 def test_unauthenticated_intake_is_401(client, gov):
     response = client.post(f"{BASE}/cases", hotline_form())
     assert response.status_code == 401
+
+
+def test_lookup_locks_a_number_after_repeated_wrong_phones(client, gov, make_case):
+    from django.core.cache import cache
+
+    cache.clear()
+    case = make_case()
+    for _ in range(10):
+        response = post_json(
+            client, f"{BASE}/lookup", {"number": case.number, "phone": "13900009999"}, {}
+        )
+        assert response.status_code == 404
+    response = post_json(
+        client, f"{BASE}/lookup", {"number": case.number, "phone": CALLER_PHONE}, {}
+    )
+    assert response.status_code == 429 and response.json()["code"] == "lookup_throttled"
+    cache.clear()
+    response = post_json(
+        client, f"{BASE}/lookup", {"number": case.number, "phone": CALLER_PHONE}, {}
+    )
+    assert response.status_code == 200
+
+
+def test_unknown_queue_is_400(client, gov, auth):
+    response = client.get(f"{BASE}/cases?queue=nope", **auth(gov.dispatcher))
+    assert response.status_code == 400 and response.json()["code"] == "unknown_queue"
