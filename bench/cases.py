@@ -625,20 +625,22 @@ def intake_child(args, database: str) -> dict:
         agent = get_user_model().objects.get(username="bench_agent")
         _, token = account_services.create_token(actor=agent, name="bench", expires_at=None)
         rng = random.Random(11)
-        bodies = Path(tmp) / "bodies.jsonl"
-        with bodies.open("w", encoding="utf-8") as handle:
-            for i in range(args.requests):
-                topic = rng.choice(TOPICS)
-                district_streets = ["西湖区", "上城区", "拱墅区", "滨江区"]
-                body = {
-                    "channel": "hotline",
-                    "description": text_for(rng, topic),
-                    "address": f"杭州市{rng.choice(district_streets)}"
-                    f"{rng.choice(PLACES)}{rng.randint(1, 300)}号",
-                    "reporter_name": "张先生",
-                    "reporter_phone": f"138{i:08d}",
-                }
-                handle.write(urlencode(body) + "\n")
+        bodies = Path(tmp) / "bodies.txt"
+        warm_bodies = Path(tmp) / "warm.txt"
+        district_names = ["西湖区", "上城区", "拱墅区", "滨江区"]
+        for path, prefix, count in ((bodies, "138", args.requests), (warm_bodies, "139", 2000)):
+            with path.open("w", encoding="utf-8") as handle:
+                for i in range(count):
+                    topic = rng.choice(TOPICS)
+                    body = {
+                        "channel": "hotline",
+                        "description": text_for(rng, topic),
+                        "address": f"杭州市{rng.choice(district_names)}"
+                        f"{rng.choice(PLACES)}{rng.randint(1, 300)}号",
+                        "reporter_name": "张先生",
+                        "reporter_phone": f"{prefix}{i:08d}",
+                    }
+                    handle.write(urlencode(body) + "\n")
         script = Path(tmp) / "post.lua"
         script.write_text(WRK_POST)
         connection.close()
@@ -669,6 +671,12 @@ def intake_child(args, database: str) -> dict:
                         break
                 except OSError:
                     time.sleep(0.1)
+            # Warm-up (jieba's dictionary and the classifier load once per worker process).
+            warm = [
+                "wrk", "-t2", f"-c{args.connections}", "-d4s", "--timeout", "10s",
+                "-s", str(script), base, "--", str(warm_bodies), "2", token,
+            ]  # fmt: skip
+            subprocess.run(warm, capture_output=True, text=True, check=True)
             before = Case.objects.count()
             wrk = [
                 "wrk",
