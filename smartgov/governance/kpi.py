@@ -376,26 +376,22 @@ def _add(target: dict, row: dict, prefix: str = "") -> None:
         target[name] = target.get(name, 0) + int(row.get(prefix + name) or 0)
 
 
-def kpi_table(
-    *,
-    user,
-    group_by: str,
-    start: date | str | None = None,
-    end: date | str | None = None,
-    district: Region | None = None,
-    now: datetime | None = None,
-) -> KpiResult:
-    """The rows of ``kpi_rows`` with the totals over them (the user's whole scope)."""
-    check_group(group_by)
-    period = parse_period(start, end)
-    now = now or timezone.now()
-    refresh_rollup()
-    field = GROUPS[group_by][0]
+def _check_interval(interval: str) -> str:
+    if interval not in INTERVALS:
+        raise InvalidInput(
+            "invalid_interval",
+            "Unknown interval: use day, week or month.",
+            detail={"interval": str(interval)[:40]},
+        )
+    return interval
+
+
+def _table_result(user, group_by, period, district, live_by_key: dict) -> KpiResult:
     merged: dict = {}
     for row in _settled(user, period, district, group_by).values("key").annotate(**_SUMS):
         _add(merged.setdefault(row["key"], {}), row, "s_")
-    for row in _live(user, period, district).values(key=F(field)).annotate(**_aggregates(now)):
-        _add(merged.setdefault(row["key"], {}), row)
+    for key, counts in live_by_key.items():
+        _add(merged.setdefault(key, {}), counts)
     labels = _labels(group_by, list(merged))
     rows = []
     for key, counts in merged.items():
@@ -413,6 +409,66 @@ def kpi_table(
         totals=_finish(totals),
         city_scope=has_city_scope(user, Perm.SUPERVISE),
     )
+
+
+def _series_points(user, period, interval, district, live_by_day: dict) -> list[dict]:
+    buckets: dict[date, dict] = {}
+    day = period.start
+    while day <= period.end:
+        buckets.setdefault(_bucket(day, interval), {name: 0 for name in _COUNTS})
+        day += timedelta(days=1)
+    # Every closed case is in the rollup once per dimension; "district" has the fewest rows.
+    settled = (
+        _settled(user, period, district, "district", months=False).values("day").annotate(**_SUMS)
+    )
+    for row in settled:
+        _add(buckets[_bucket(_as_date(row["day"]), interval)], row, "s_")
+    for due_day, counts in live_by_day.items():
+        target = buckets.get(_bucket(due_day, interval))
+        if target is not None:
+            _add(target, counts)
+    return [{"bucket": key.isoformat(), **_finish(values)} for key, values in buckets.items()]
+
+
+def _live_rows(user, period, district, now, *, field: str | None, by_day: bool):
+    """The open cases' figures per key and/or due day: {(key, day): counts}."""
+    queryset = _live(user, period, district)
+    names = {}
+    if field is not None:
+        names["key"] = F(field)
+    if by_day:
+        queryset = queryset.annotate(due_day=_DueDay())
+    values = queryset.values(*(["due_day"] if by_day else []), **names)
+    result = {}
+    for row in values.annotate(**_aggregates(now)):
+        day = _as_date(row["due_day"]) if by_day else None
+        result[(row.get("key"), day)] = {name: int(row.get(name) or 0) for name in _COUNTS}
+    return result
+
+
+def _fold(rows: dict, index: int) -> dict:
+    folded: dict = {}
+    for parts, counts in rows.items():
+        _add(folded.setdefault(parts[index], {}), counts)
+    return folded
+
+
+def kpi_table(
+    *,
+    user,
+    group_by: str,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    district: Region | None = None,
+    now: datetime | None = None,
+) -> KpiResult:
+    """The rows of ``kpi_rows`` with the totals over them (the user's whole scope)."""
+    check_group(group_by)
+    period = parse_period(start, end)
+    now = now or timezone.now()
+    refresh_rollup()
+    live = _live_rows(user, period, district, now, field=GROUPS[group_by][0], by_day=False)
+    return _table_result(user, group_by, period, district, _fold(live, 0))
 
 
 def _bucket(day: date, interval: str) -> date:
@@ -438,37 +494,34 @@ def kpi_series(
 ) -> list[dict]:
     """The metrics per day, week (starting Monday) or month of the due date, for the charts;
     every bucket of the period is present (zeros where nothing was due)."""
-    if interval not in INTERVALS:
-        raise InvalidInput(
-            "invalid_interval",
-            "Unknown interval: use day, week or month.",
-            detail={"interval": str(interval)[:40]},
-        )
+    _check_interval(interval)
     period = parse_period(start, end)
     now = now or timezone.now()
     refresh_rollup()
-    buckets: dict[date, dict] = {}
-    day = period.start
-    while day <= period.end:
-        buckets.setdefault(_bucket(day, interval), {name: 0 for name in _COUNTS})
-        day += timedelta(days=1)
-    # Every closed case is in the rollup once per dimension; "district" has the fewest rows.
-    settled = (
-        _settled(user, period, district, "district", months=False).values("day").annotate(**_SUMS)
-    )
-    for row in settled:
-        _add(buckets[_bucket(_as_date(row["day"]), interval)], row, "s_")
-    live = (
-        _live(user, period, district)
-        .annotate(due_day=_DueDay())
-        .values("due_day")
-        .annotate(**_aggregates(now))
-    )
-    for row in live:
-        target = buckets.get(_bucket(_as_date(row["due_day"]), interval))
-        if target is not None:
-            _add(target, row)
-    return [{"bucket": key.isoformat(), **_finish(values)} for key, values in buckets.items()]
+    live = _live_rows(user, period, district, now, field=None, by_day=True)
+    return _series_points(user, period, interval, district, _fold(live, 1))
+
+
+def kpi_page(
+    *,
+    user,
+    group_by: str,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    interval: str = "day",
+    district: Region | None = None,
+    now: datetime | None = None,
+) -> tuple[KpiResult, list[dict]]:
+    """The KPI page's table and chart series together: the open cases are read once, per
+    key and due day, and folded both ways."""
+    check_group(group_by)
+    _check_interval(interval)
+    period = parse_period(start, end)
+    now = now or timezone.now()
+    refresh_rollup()
+    live = _live_rows(user, period, district, now, field=GROUPS[group_by][0], by_day=True)
+    table = _table_result(user, group_by, period, district, _fold(live, 0))
+    return table, _series_points(user, period, interval, district, _fold(live, 1))
 
 
 # --- the rollup -------------------------------------------------------------------------
