@@ -678,6 +678,7 @@ def intake_child(args, database: str) -> dict:
             ]  # fmt: skip
             subprocess.run(warm, capture_output=True, text=True, check=True)
             before = Case.objects.count()
+            last_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
             wrk = [
                 "wrk",
                 "-t2",
@@ -700,7 +701,7 @@ def intake_child(args, database: str) -> dict:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
         created = Case.objects.count() - before
-        dispatched = Case.objects.filter(auto_dispatched=True).count()
+        dispatched = Case.objects.filter(pk__gt=last_id, auto_dispatched=True).count()
     seconds = result["duration_us"] / 1e6
     return {
         "database": database,
