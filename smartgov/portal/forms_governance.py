@@ -9,6 +9,7 @@ by governance.services, whose refusals the views put back on the form.
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from smartgov.governance.models import CategoryKind, LimitUnit
@@ -105,6 +106,16 @@ class HotlineIntakeForm(LocationMixin, StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _category_choices(
             categories, blank=_("Let the classifier propose it")
+        )
+        # Live duplicate suggestions (HTMX) while the agent types or moves the map point.
+        self.fields["description"].widget.attrs.update(
+            {
+                "hx-get": reverse("portal:governance_similar"),
+                "hx-trigger": "input changed delay:600ms, sg-location from:body",
+                "hx-include": "#id_lon, #id_lat",
+                "hx-target": "#sg-similar",
+                "hx-sync": "this:replace",
+            }
         )
 
 

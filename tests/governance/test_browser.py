@@ -182,6 +182,15 @@ def test_main_pages_fit_a_phone_in_large_text(live_server, new_page, gov, make_c
             if viewport:
                 assert fits(page, viewport), path
             shot(page, f"governance-{name}-{label}")
+    # While the agent types, the open cases nearby with similar text are suggested.
+    intake = pages[("agent", "desktop")]
+    intake.goto(f"{live_server.url}/governance/intake/")
+    intake.click("[data-testid=pick-on-map]")
+    intake.wait_for_function("window.sgSetPoint !== undefined")
+    intake.evaluate(f"window.sgSetPoint({INSIDE[0]}, {INSIDE[1]})")
+    intake.locator("#id_description").press_sequentially("文三路井盖缺失很危险")
+    expect(intake.locator("[data-testid=similar-case]").first).to_contain_text("疑似与案卷")
+    shot(intake, "governance-intake-similar-desktop")
     case_page = pages[("dispatcher", "phone")]
     case_page.goto(f"{live_server.url}/governance/cases/{running.pk}/")
     expect(case_page.locator("[data-testid=case-clock]")).to_have_attribute("data-warning", "red")

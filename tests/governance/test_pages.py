@@ -266,6 +266,20 @@ def test_handler_sees_remaining_time_reports_back_with_a_photo(gov, make_case, t
     assert case.attachments.count() == 1
 
 
+def test_photos_are_served_only_to_who_may_see_the_case(gov, make_case, tiny_png):
+    case = make_case(until="dispatched")
+    client_for(gov.handler).post(
+        f"/governance/cases/{case.pk}/progress/",
+        {"progress-comment": "已到现场", "progress-photos": tiny_png()},
+    )
+    photo = case.attachments.get()
+    seen = client_for(gov.dispatcher).get(f"/governance/files/{photo.pk}/")
+    assert seen.status_code == 200 and seen["Content-Type"] == "image/png"
+    assert b"".join(seen.streaming_content).startswith(b"\x89PNG")
+    assert client_for(gov.other_handler).get(f"/governance/files/{photo.pk}/").status_code == 404
+    assert Client().get(f"/governance/files/{photo.pk}/").status_code == 404
+
+
 def test_handler_of_another_department_cannot_see_or_act(gov, make_case):
     case = make_case(until="dispatched")
     other = client_for(gov.other_handler)
