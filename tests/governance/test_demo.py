@@ -36,6 +36,15 @@ def test_demo(small_demo):
     check_idempotent()
     check_timelines()
     check_hotspot()
+    check_trains_when_an_earlier_run_left_no_model()
+
+
+def check_trains_when_an_earlier_run_left_no_model():
+    ClassifierModel.objects.all().delete()
+    cases = Case.objects.count()
+    demo.load_demo_governance()
+    assert ClassifierModel.objects.filter(active=True).count() == 1
+    assert Case.objects.count() == cases
 
 
 def check_contents(summary, printed):
