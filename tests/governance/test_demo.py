@@ -17,6 +17,8 @@ from smartgov.governance.models import (
     ClassifierModel,
     DispatchRule,
     Grid,
+    KpiDirtyDay,
+    KpiRollup,
 )
 from smartgov.governance.permissions import Perm
 
@@ -59,6 +61,8 @@ def check_contents(summary, printed):
     model = ClassifierModel.objects.get(active=True)
     assert model.source == "cases" and model.sample_count > 150
     assert has_perm(User.objects.get(username="city_staff"), Perm.INTAKE)
+    # The KPI rollup was rebuilt after the bulk import: no day waits, every closed day summed.
+    assert not KpiDirtyDay.objects.exists() and KpiRollup.objects.exists()
     assert has_perm(User.objects.get(username="gov_admin"), Perm.CONFIGURE)
     assert has_perm(User.objects.get(username="xihu_cg_handler"), Perm.HANDLE)
 
