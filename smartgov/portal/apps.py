@@ -18,4 +18,6 @@ class PortalConfig(AppConfig):
         navigation._register_sharing_entries()
         navigation._register_sharing_usage_entries()
         navigation._register_opendata_entries()
+        navigation._register_governance_entries()
         home_cards._register_sharing_cards()
+        home_cards._register_governance_cards()

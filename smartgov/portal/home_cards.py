@@ -120,3 +120,41 @@ def _register_sharing_cards() -> None:
             summary=summary,
         )
     )
+
+
+def _register_governance_cards() -> None:
+    """我反映的问题 for citizens and enterprises: their cases, and the closed ones they have not
+    rated yet."""
+    from django.utils.translation import gettext_lazy, ngettext
+
+    def summary(user) -> str | None:
+        from smartgov.governance import selectors
+        from smartgov.governance.models import OPEN_STATUSES, CaseStatus
+
+        mine = selectors.my_cases(user)
+        to_rate = mine.filter(status=CaseStatus.CLOSED, rating__isnull=True).count()
+        if to_rate:
+            return ngettext(
+                "%(count)d reply waiting for your rating",
+                "%(count)d replies waiting for your rating",
+                to_rate,
+            ) % {"count": to_rate}
+        open_count = mine.filter(status__in=OPEN_STATUSES).count()
+        if open_count:
+            return ngettext(
+                "%(count)d case being handled", "%(count)d cases being handled", open_count
+            ) % {"count": open_count}
+        return None
+
+    register_home_card(
+        HomeCard(
+            code="governance.my_cases",
+            title=gettext_lazy("My reported problems"),
+            url_name="portal:governance_my_cases",
+            description=gettext_lazy(
+                "Report a broken streetlight, rubbish or noise, follow the handling and rate it."
+            ),
+            order=30,
+            summary=summary,
+        )
+    )

@@ -35,9 +35,9 @@ def register_nav(entry: NavEntry) -> None:
 def navigation_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
-    visible = []
+    visible, seen = [], set()
     for entry in _ENTRIES:
-        if user.kind not in entry.kinds:
+        if user.kind not in entry.kinds or entry.url_name in seen:
             continue
         if entry.permission is not None and not has_perm(user, entry.permission):
             continue
@@ -45,6 +45,8 @@ def navigation_for(user) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
+        # An entry registered once per permission (any of them shows it) is shown once.
+        seen.add(entry.url_name)
         visible.append(
             {
                 "label": entry.label,
@@ -266,3 +268,49 @@ def _register_sharing_usage_entries() -> None:
 def _register_opendata_entries() -> None:
     """数据开放: public pages, for every signed-in account (visitors reach them without login)."""
     register_nav(NavEntry(_("Open data"), "portal:open_list", icon="world", order=40))
+
+
+def _register_governance_entries() -> None:
+    """基层治理 (the staff's case pages, opening on the first list the roles allow), 治理考核
+    (the KPI pages, for supervisors); 我要反映 for citizens and enterprises."""
+    from smartgov.governance.permissions import Perm as GovernancePerm
+
+    for perm in (
+        GovernancePerm.INTAKE,
+        GovernancePerm.DISPATCH,
+        GovernancePerm.HANDLE,
+        GovernancePerm.VERIFY,
+        GovernancePerm.SUPERVISE,
+        GovernancePerm.CONFIGURE,
+    ):
+        # One entry, shown once: the first permission the user holds wins (see navigation_for).
+        register_nav(
+            NavEntry(
+                _("Cases"),
+                "portal:governance_home",
+                icon="urgent",
+                order=50,
+                kinds=("staff",),
+                permission=perm,
+                group="governance",
+            )
+        )
+    register_nav(
+        NavEntry(
+            _("Case KPIs"),
+            "portal:governance_kpi",
+            icon="chart-bar",
+            order=51,
+            kinds=("staff",),
+            permission=GovernancePerm.SUPERVISE,
+        )
+    )
+    register_nav(
+        NavEntry(
+            _("Report a problem"),
+            "portal:governance_my_cases",
+            icon="speakerphone",
+            order=20,
+            kinds=("citizen", "enterprise"),
+        )
+    )
