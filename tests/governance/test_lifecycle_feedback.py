@@ -189,3 +189,12 @@ def test_deadlines_command(gov, make_case, capsys):
     out = capsys.readouterr().out
     assert "red" in out
     assert Case.objects.get(pk=case.pk).warning == WarningLevel.RED
+
+
+def test_deadlines_command_refuses_a_bad_moment(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="time zone"):
+        call_command("governance", "deadlines", "--now", "2025-03-04T15:00")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("governance", "deadlines", "--now", "yesterday")
