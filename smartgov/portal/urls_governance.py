@@ -33,6 +33,7 @@ urlpatterns: list = [
     path("overdue/", governance_work.overdue, name="governance_overdue"),
     path("department/", governance_work.department, name="governance_department"),
     path("verify/", governance_work.verification, name="governance_verification"),
+    path("revisits/", governance_work.revisits, name="governance_revisits"),
     # Map and hotspots
     path("map/", governance_map.case_map, name="governance_map"),
     path("map/data.json", governance_map.map_data, name="governance_map_data"),

@@ -505,3 +505,31 @@ def test_timeline_lists_every_event(gov, make_case):
     case = make_case(until="closed")
     page = client_for(gov.dispatcher).get(f"/governance/cases/{case.pk}/").content.decode()
     assert page.count('data-testid="timeline-event"') == CaseEvent.objects.filter(case=case).count()
+
+
+def test_hotline_revisit_and_supervision_notes(gov, make_case):
+    closed = make_case(until="closed")
+    agent = client_for(gov.agent)
+    assert closed.number in agent.get("/governance/revisits/").content.decode()
+    bad = agent.post(f"/governance/cases/{closed.pk}/revisit/", {"revisit-level": "7"})
+    assert bad.status_code == 400
+    ok = agent.post(
+        f"/governance/cases/{closed.pk}/revisit/",
+        {"revisit-level": "4", "revisit-reached": "on", "revisit-comment": "满意"},
+    )
+    assert ok.status_code == 302
+    assert CaseFeedback.objects.get(case=closed).kind == "revisit"
+    assert closed.number not in agent.get("/governance/revisits/").content.decode()
+    assert client_for(gov.handler).get("/governance/revisits/").status_code == 403
+
+    running = make_case(until="dispatched", description="保俶路路灯不亮")
+    refused = client_for(gov.handler).post(
+        f"/governance/cases/{running.pk}/supervise/", {"supervise-comment": "请加快"}
+    )
+    assert refused.status_code in (403, 404)
+    dispatcher = client_for(gov.dispatcher)
+    done = dispatcher.post(
+        f"/governance/cases/{running.pk}/supervise/", {"supervise-comment": "请今天处理完"}
+    )
+    assert done.status_code == 302
+    assert CaseEvent.objects.filter(case=running, kind="supervised").count() == 1

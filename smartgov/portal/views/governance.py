@@ -170,6 +170,7 @@ ACTION_FORMS = {
     "extension": ExtensionForm,
     "deferral": DeferralForm,
     "revisit": RevisitForm,
+    "supervise": CommentPhotosForm,
 }
 
 
@@ -301,6 +302,9 @@ def _run_action(request, action: str, case, data: dict):
     if action == "deferral":
         services.request_deferral(actor=user, case=case, until=data["until"], reason=data["reason"])
         return _("Deferral requested; the clock stands until the dispatcher decides.")
+    if action == "supervise":
+        services.supervise_case(actor=user, case=case, comment=data["comment"])
+        return _("Supervision note added.")
     if action == "revisit":
         services.record_revisit(
             actor=user,

@@ -145,6 +145,15 @@ def tabs_for(user, *, counts: bool = False) -> list[Tab]:
                 size(selectors.verification_queue(user)),
             )
         )
+    if has_perm(user, Perm.INTAKE) and has_perm(user, Perm.VERIFY):
+        tabs.append(
+            Tab(
+                "revisit",
+                _("Revisits"),
+                "portal:governance_revisits",
+                size(selectors.revisit_queue(user)),
+            )
+        )
     if has_perm(user, Perm.INTAKE):
         tabs.append(Tab("field", _("Field report"), "portal:governance_field_report"))
     if any(has_perm(user, p) for p in (Perm.DISPATCH, Perm.SUPERVISE, Perm.CONFIGURE)):
@@ -282,6 +291,7 @@ ACTION_TRANSITION = {
     "return": ("return", Perm.HANDLE),
     "verify": ("verify_pass", Perm.VERIFY),
     "revisit": ("revisit", Perm.VERIFY),
+    "supervise": ("supervise", Perm.SUPERVISE),
 }
 
 

@@ -144,3 +144,19 @@ def verification(request):
         {"page": page_obj, "rows": _rows(page_obj)},
         tab="verify",
     )
+
+
+@login_required
+@require_GET
+def revisits(request):
+    """Closed hotline cases whose caller has not been reached since closing (回访)."""
+    from smartgov.governance import selectors
+
+    require_perm(request.user, Perm.VERIFY)
+    page_obj = paginate(request, selectors.revisit_queue(request.user))
+    return page(
+        request,
+        "revisits.html",
+        {"page": page_obj, "rows": _rows(page_obj)},
+        tab="revisit",
+    )
