@@ -8,7 +8,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance (12345 and city-management cases)")
 
     def ready(self) -> None:
-        from smartgov.governance import kpi, permissions
+        from smartgov.core.demo import register_demo_loader
+        from smartgov.governance import inbox, kpi, permissions
+        from smartgov.governance.demo import load_demo_governance
 
         permissions.register()
+        inbox.register()
         kpi.connect_signals()
+        register_demo_loader("governance", load_demo_governance, after=("accounts",))

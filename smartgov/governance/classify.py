@@ -85,7 +85,7 @@ def build_pipeline():
     return Pipeline(
         [
             ("tfidf", TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=1)),
-            ("model", LogisticRegression(C=10.0, max_iter=2000)),
+            ("model", LogisticRegression(C=10.0, max_iter=300, tol=1e-3)),
         ]
     )
 

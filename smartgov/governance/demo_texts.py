@@ -44,12 +44,34 @@ def codes() -> list[str]:
     return sorted(texts()["phrases"])
 
 
-def report(code: str, rng: random.Random, *, district: str | None = None, road: str = "") -> Report:
-    """One report of category ``code`` somewhere in ``district`` (a demo district code)."""
+def _phrase(code: str, rng: random.Random, keywords: str) -> str:
+    """A typical wording; some reports say only part of it, or just name the thing."""
+    phrase = rng.choice(texts()["phrases"][code])
+    roll = rng.random()
+    words = [w for w in keywords.split() if len(w) >= 2]
+    if roll < 0.12 and words:
+        word = rng.choice(words)
+        return rng.choice([f"{word}有问题", f"关于{word}的问题", f"{word}，请处理", f"反映{word}"])
+    if roll < 0.3 and "，" in phrase:
+        parts = phrase.split("，")
+        return parts[0] if rng.random() < 0.5 else parts[-1]
+    return phrase
+
+
+def report(
+    code: str,
+    rng: random.Random,
+    *,
+    district: str | None = None,
+    road: str = "",
+    keywords: str = "",
+) -> Report:
+    """One report of category ``code`` somewhere in ``district`` (a demo district code);
+    with ``keywords`` (the category's), some reports are vaguer, as real ones are."""
     data = texts()
     district = district or rng.choice(sorted(data["roads"]))
     road = road or rng.choice(data["roads"][district])
-    phrase = rng.choice(data["phrases"][code])
+    phrase = _phrase(code, rng, keywords) if keywords else rng.choice(data["phrases"][code])
     complaint = code[:2] >= "21"
     number = rng.randint(1, 399)
     if complaint:

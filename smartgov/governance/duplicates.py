@@ -145,6 +145,29 @@ class _Group:
             self.points += 1
 
 
+def _joined(groups: list[_Group]) -> list[_Group]:
+    """Join groups whose centres ended up within the radius of each other (a group's centre
+    moves as reports join it, so the first pass can split one stretch of road in two)."""
+    joined = True
+    while joined and len(groups) > 1:
+        joined = False
+        for i, a in enumerate(groups):
+            for b in groups[i + 1 :]:
+                ca, cb = a.centre, b.centre
+                if ca and cb and distance_m(ca[0], ca[1], cb[0], cb[1]) <= HOTSPOT_RADIUS_M:
+                    a.rows = sorted(a.rows + b.rows, key=lambda r: (r["created_at"], r["id"]))
+                    a.words = a.words | b.words
+                    a.lon_sum += b.lon_sum
+                    a.lat_sum += b.lat_sum
+                    a.points += b.points
+                    groups.remove(b)
+                    joined = True
+                    break
+            if joined:
+                break
+    return groups
+
+
 def _road(titles: list[str]) -> str:
     roads = Counter(m for title in titles for m in set(_ROAD.findall(title)))
     if not roads:
@@ -204,7 +227,7 @@ def hotspots(
                 break
         else:
             groups.append(_Group(row, words or frozenset()))
-    ranked = [g for groups in buckets.values() for g in groups if len(g.rows) >= min_cases]
+    ranked = [g for groups in buckets.values() for g in _joined(groups) if len(g.rows) >= min_cases]
     ranked.sort(key=lambda g: (-len(g.rows), -g.rows[-1]["created_at"].timestamp()))
     ranked = ranked[:limit]
     return _describe(ranked)

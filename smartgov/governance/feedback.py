@@ -254,6 +254,7 @@ def reopen_case(*, actor, case: Case, reason: str, phone: str = "") -> Case:
         case.reopen_count += 1
         case.closed_at = None
         case.closed_on_time = None
+        case.verified_by = None
         case.handled_at = None
         case.dispatched_at = None
         case.due_at = None

@@ -8,13 +8,20 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from smartgov.accounts.scope import has_perm
 from smartgov.core.crypto import blind_index, encrypt_field
-from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
+from smartgov.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDeniedError,
+    Throttled,
+)
 from smartgov.core.validators import check_phone
 from smartgov.governance import attachments as files
 from smartgov.governance import dispatching
@@ -32,6 +39,7 @@ from smartgov.governance.transitions import (
 NUMBER_PREFIX = "GZ"
 PHONE_PURPOSE = "governance.reporter_phone"
 DOUBLE_SUBMIT_SECONDS = 120
+LOOKUP_MAX_FAILURES = 10
 STAFF_CHANNELS = frozenset({Channel.HOTLINE, Channel.GRID})
 CITIZEN_CHANNELS = frozenset({Channel.PORTAL, Channel.API})
 SYSTEM_CHANNELS = frozenset({Channel.SYSTEM, Channel.IOT, Channel.OPEN311})
@@ -319,19 +327,40 @@ def _auto_process(case: Case, *, actor, suggestions, trusted: bool, enabled: boo
     )
 
 
+def _lookup_key(number: str) -> str:
+    return f"governance:lookup-failures:{number[:32]}"
+
+
 def case_for_reporter(*, number: str, phone: str) -> Case:
-    """The case a reporter follows by its number and the phone given when reporting."""
+    """The case a reporter follows by its number and the phone given when reporting.
+
+    Wrong phones for one number are counted: after ``LOOKUP_MAX_FAILURES`` in an hour the
+    number is locked for the rest of the hour (no guessing a caller's phone)."""
     number = (number or "").strip().upper()
+    key = _lookup_key(number)
+    if cache.get(key, 0) >= LOOKUP_MAX_FAILURES:
+        raise Throttled(
+            "lookup_throttled",
+            "Too many failed look-ups for this case number; try again later.",
+            detail={"retry_after": 3600},
+        )
+    case = None
     try:
         normalised = check_phone(phone)
-    except InvalidInput as exc:
-        raise NotFound("case_not_found", "No case with this number and phone number.") from exc
-    case = (
-        Case.objects.filter(number=number, reporter_phone_index=phone_index(normalised))
-        .select_related("category", "department", "main_case")
-        .first()
-    )
-    if case is None or not number:
+    except InvalidInput:
+        normalised = ""
+    if number and normalised:
+        case = (
+            Case.objects.filter(number=number, reporter_phone_index=phone_index(normalised))
+            .select_related("category", "department", "main_case")
+            .first()
+        )
+    if case is None:
+        if cache.add(key, 1, timeout=3600) is False:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=3600)
         raise NotFound("case_not_found", "No case with this number and phone number.")
     return case
 

@@ -34,8 +34,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count, F, Func, Q, QuerySet, Sum
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,8 @@ from smartgov.governance.models import (
     CaseStatus,
     Category,
     EventKind,
+    KpiDirtyDay,
+    KpiRollup,
 )
 from smartgov.governance.permissions import Perm
 
@@ -323,6 +326,29 @@ def kpi_rows(
     ).rows
 
 
+def _settled(user, period: Period, district: Region | None, dim: str) -> QuerySet:
+    """The rollup rows of closed cases due in the period, restricted to the user's scope."""
+    require_perm(user, Perm.SUPERVISE)
+    queryset = KpiRollup.objects.filter(dim=dim, day__gte=period.start, day__lte=period.end)
+    if district is not None:
+        queryset = queryset.filter(district=district)
+    return restrict(queryset, user, Perm.SUPERVISE).order_by()
+
+
+def _live(user, period: Period, district: Region | None) -> QuerySet:
+    """The cases due in the period that are still open (read from Case: their overdue state
+    moves with the clock)."""
+    return _cases(user, period, district).filter(status__in=[str(s) for s in OPEN_STATUSES])
+
+
+_SUMS = {f"s_{name}": Sum(name) for name in _COUNTS}
+
+
+def _add(target: dict, row: dict, prefix: str = "") -> None:
+    for name in _COUNTS:
+        target[name] = target.get(name, 0) + int(row.get(prefix + name) or 0)
+
+
 def kpi_table(
     *,
     user,
@@ -336,15 +362,18 @@ def kpi_table(
     check_group(group_by)
     period = parse_period(start, end)
     now = now or timezone.now()
+    refresh_rollup()
     field = GROUPS[group_by][0]
-    raw = list(
-        _cases(user, period, district).values(key=F(field)).annotate(**_aggregates(now)).order_by()
-    )
-    labels = _labels(group_by, [r["key"] for r in raw])
+    merged: dict = {}
+    for row in _settled(user, period, district, group_by).values("key").annotate(**_SUMS):
+        _add(merged.setdefault(row["key"], {}), row, "s_")
+    for row in _live(user, period, district).values(key=F(field)).annotate(**_aggregates(now)):
+        _add(merged.setdefault(row["key"], {}), row)
+    labels = _labels(group_by, list(merged))
     rows = []
-    for row in raw:
-        row = _finish(row)
-        row["label"] = labels.get(row["key"], "") if row["key"] is not None else ""
+    for key, counts in merged.items():
+        row = _finish({"key": key, **counts})
+        row["label"] = labels.get(key, "") if key is not None else ""
         rows.append(row)
     rows.sort(key=lambda r: (-r["cases_due"], r["label"]))
     totals = {name: sum(r[name] for r in rows) for name in _COUNTS}
@@ -363,6 +392,10 @@ def _bucket(day: date, interval: str) -> date:
     if interval == "month":
         return day.replace(day=1)
     return day
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def kpi_series(
@@ -384,28 +417,96 @@ def kpi_series(
         )
     period = parse_period(start, end)
     now = now or timezone.now()
-    queryset = _cases(user, period, district)
-    raw = (
-        queryset.annotate(due_day=_DueDay())
-        .values("due_day")
-        .annotate(**_aggregates(now))
-        .order_by()
-    )
+    refresh_rollup()
     buckets: dict[date, dict] = {}
     day = period.start
     while day <= period.end:
         buckets.setdefault(_bucket(day, interval), {name: 0 for name in _COUNTS})
         day += timedelta(days=1)
-    for row in raw:
-        due_day = row["due_day"]
-        if isinstance(due_day, str):
-            due_day = date.fromisoformat(due_day[:10])
-        target = buckets.get(_bucket(due_day, interval))
-        if target is None:
-            continue
-        for name in _COUNTS:
-            target[name] += int(row.get(name) or 0)
+    # Every closed case is in the rollup once per dimension; "district" has the fewest rows.
+    settled = _settled(user, period, district, "district").values("day").annotate(**_SUMS)
+    for row in settled:
+        _add(buckets[_bucket(_as_date(row["day"]), interval)], row, "s_")
+    live = (
+        _live(user, period, district)
+        .annotate(due_day=_DueDay())
+        .values("due_day")
+        .annotate(**_aggregates(now))
+    )
+    for row in live:
+        target = buckets.get(_bucket(_as_date(row["due_day"]), interval))
+        if target is not None:
+            _add(target, row)
     return [{"bucket": key.isoformat(), **_finish(values)} for key, values in buckets.items()]
+
+
+# --- the rollup -------------------------------------------------------------------------
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment, SHANGHAI).date()
+
+
+def mark_dirty(days) -> None:
+    days = {day for day in days if day is not None}
+    if days:
+        KpiDirtyDay.objects.bulk_create(
+            [KpiDirtyDay(day=day) for day in days], ignore_conflicts=True
+        )
+
+
+def _recompute_day(day: date, now: datetime) -> int:
+    start_at = datetime.combine(day, time.min, tzinfo=SHANGHAI)
+    closed = Case.objects.filter(
+        status=CaseStatus.CLOSED, due_at__gte=start_at, due_at__lt=start_at + timedelta(days=1)
+    ).order_by()
+    KpiRollup.objects.filter(day=day).delete()
+    rows = []
+    for dim, (field, _label) in GROUPS.items():
+        grouped = closed.values("department_id", "district_id", key=F(field)).annotate(
+            **_aggregates(now)
+        )
+        for row in grouped:
+            rows.append(
+                KpiRollup(
+                    day=day,
+                    dim=dim,
+                    key=row["key"],
+                    department_id=row["department_id"],
+                    district_id=row["district_id"],
+                    **{name: int(row.get(name) or 0) for name in _COUNTS},
+                )
+            )
+    KpiRollup.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def refresh_rollup(*, limit: int | None = None) -> int:
+    """Recompute the rollup of every dirty day (each in its own transaction; a day another
+    process is recomputing is left to it). Returns the number of days recomputed."""
+    days = list(KpiDirtyDay.objects.order_by("day").values_list("day", flat=True)[:limit])
+    now = timezone.now()
+    done = 0
+    for day in days:
+        with transaction.atomic():
+            if not KpiDirtyDay.objects.filter(day=day).delete()[0]:
+                continue
+            _recompute_day(day, now)
+            done += 1
+    return done
+
+
+def rebuild_rollup() -> int:
+    """Mark every due day of a closed case dirty and recompute (after bulk loads)."""
+    KpiRollup.objects.all().delete()
+    days = (
+        Case.objects.filter(status=CaseStatus.CLOSED, due_at__isnull=False)
+        .annotate(due_day=_DueDay())
+        .values_list("due_day", flat=True)
+        .distinct()
+    )
+    mark_dirty(_as_date(day) for day in days)
+    return refresh_rollup()
 
 
 # --- downloads --------------------------------------------------------------------------
@@ -471,15 +572,61 @@ def download_name(result: KpiResult, extension: str) -> str:
     )
 
 
-# --- the inspector of a case ------------------------------------------------------------
+# --- signals: the inspector of a case, and the rollup's dirty days ---------------------
+
+
+def _verifier_of(case_id: int) -> int | None:
+    return (
+        CaseEvent.objects.filter(case_id=case_id, kind=EventKind.VERIFIED, actor__isnull=False)
+        .order_by("-created_at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
 
 
 def _record_verifier(sender, instance: CaseEvent, created: bool, **kwargs) -> None:
     """Keep ``Case.verified_by`` = the actor of the case's VERIFIED event (the inspector or
     hotline agent who closed it), whatever service wrote the event."""
     if created and instance.kind == EventKind.VERIFIED and instance.actor_id:
+        updated = Case.objects.filter(pk=instance.case_id, status=CaseStatus.CLOSED)
+        due = updated.values_list("due_at", flat=True).first()
         Case.objects.filter(pk=instance.case_id).update(verified_by_id=instance.actor_id)
+        if due is not None:
+            mark_dirty([local_day(due)])
+
+
+def _case_pre_save(sender, instance: Case, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    instance._kpi_before = (
+        Case.objects.filter(pk=instance.pk).values_list("status", "due_at").first()
+        if instance.pk
+        else None
+    )
+    if instance.status == CaseStatus.CLOSED and instance.verified_by_id is None and instance.pk:
+        instance.verified_by_id = _verifier_of(instance.pk)
+
+
+def _case_post_save(sender, instance: Case, raw: bool = False, **kwargs) -> None:
+    """A case that is or was closed changes the rollup of its due day(s)."""
+    if raw:
+        return
+    days = []
+    before = getattr(instance, "_kpi_before", None)
+    if before and before[0] == CaseStatus.CLOSED and before[1] is not None:
+        days.append(local_day(before[1]))
+    if instance.status == CaseStatus.CLOSED and instance.due_at is not None:
+        days.append(local_day(instance.due_at))
+    mark_dirty(days)
+
+
+def _case_post_delete(sender, instance: Case, **kwargs) -> None:
+    if instance.status == CaseStatus.CLOSED and instance.due_at is not None:
+        mark_dirty([local_day(instance.due_at)])
 
 
 def connect_signals() -> None:
     post_save.connect(_record_verifier, sender=CaseEvent, dispatch_uid="governance_kpi_verifier")
+    pre_save.connect(_case_pre_save, sender=Case, dispatch_uid="governance_kpi_pre_save")
+    post_save.connect(_case_post_save, sender=Case, dispatch_uid="governance_kpi_post_save")
+    post_delete.connect(_case_post_delete, sender=Case, dispatch_uid="governance_kpi_delete")

@@ -21,14 +21,19 @@ from smartgov.governance.permissions import Perm
 RULE_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.STREET)
 
 
+_CITY_OF: dict[int, int | None] = {}  # region id → its city's id (regions do not move)
+
+
 def _city_id(region: Region | None) -> int | None:
     """The city above a street or district (its ancestor at the city level)."""
     if region is None:
         return None
-    for ancestor in region.ancestors(include_self=True):
-        if ancestor.level == RegionLevel.CITY:
-            return ancestor.pk
-    return None
+    if region.pk not in _CITY_OF:
+        _CITY_OF[region.pk] = next(
+            (a.pk for a in region.ancestors(include_self=True) if a.level == RegionLevel.CITY),
+            None,
+        )
+    return _CITY_OF[region.pk]
 
 
 def department_for(

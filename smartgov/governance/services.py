@@ -366,6 +366,7 @@ def verify_case(*, actor, case: Case, passed: bool, comment: str = "", attachmen
         case.status = target
         if passed:
             case.closed_at = at
+            case.verified_by = actor  # the KPIs group by the inspector who closed it
             case.closed_on_time = (
                 case.due_at is None or case.handled_at is None or case.handled_at <= case.due_at
             )

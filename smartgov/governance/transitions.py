@@ -87,7 +87,7 @@ def lock(case: Case | int) -> Case:
     since the caller loaded it)."""
     pk = case.pk if isinstance(case, Case) else case
     locked = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("category", "department", "district", "street")
         .filter(pk=pk)
         .first()

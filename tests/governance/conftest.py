@@ -10,13 +10,10 @@ Layout (other helpers add their fixtures below the ``# ---`` section they own):
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 
-from smartgov.core.errors import InvalidInput
 from smartgov.core.models import Department, DepartmentKind, Region
 from smartgov.governance import dispatching, services
 from smartgov.governance.models import Category, CategoryKind, DispatchRule, Grid, LimitUnit
@@ -36,56 +33,6 @@ GRID_POLYGON = [
 INSIDE = (120.13, 30.28)
 OUTSIDE_CITY = (116.40, 39.90)  # Beijing
 CALLER_PHONE = "13900001111"
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(f"smartgov.governance.{name}")
-    except ImportError:
-        return None
-
-
-@dataclass(frozen=True)
-class _Placement:
-    grid: Grid | None
-    street: Region | None
-    district: Region | None
-
-
-def _fallback_place(*, address, lon, lat):
-    """Until the places module is on this branch: the grid whose box holds the point."""
-    if lon is None:
-        return _Placement(None, None, None)
-    if not (118.33 <= lon <= 120.75 and 29.18 <= lat <= 30.57):
-        raise InvalidInput("outside_city", "The location is outside the city.")
-    grid = Grid.objects.filter(
-        min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
-    ).first()
-    if grid is None:
-        return _Placement(None, None, None)
-    return _Placement(grid, grid.street, grid.district)
-
-
-def _fallback_route(case, category):
-    """Until the routing module is on this branch: street > district > major > default."""
-    for region in (case.street, case.district):
-        for cat in (category, category.parent):
-            if region is None or cat is None:
-                continue
-            rule = DispatchRule.objects.filter(category=cat, region=region).first()
-            if rule:
-                return rule.department
-    return category.default_department
-
-
-@pytest.fixture(autouse=True)
-def _collaborators(monkeypatch):
-    if _module("places") is None:
-        monkeypatch.setattr(dispatching, "place", _fallback_place)
-    if _module("routing") is None:
-        monkeypatch.setattr(
-            dispatching, "route", lambda case, category: _fallback_route(case, category)
-        )
 
 
 @pytest.fixture(autouse=True)

@@ -309,3 +309,85 @@ def test_api_district_filter(client, bearer, staff, cases):
     assert response.status_code == 200
     assert [r["label"] for r in response.json()["rows"]] == ["上城区"]
     assert date.today() - timedelta(days=1) < date.today()
+
+
+# --- the rollup ---------------------------------------------------------------------------
+
+
+def _direct(user, group_by, start, end):
+    """The same figures straight from Case in one query (the reference for the rollup)."""
+    from django.db.models import F
+
+    period = kpi.parse_period(start, end)
+    rows = (
+        kpi._cases(user, period, None)
+        .values(key=F(kpi.GROUPS[group_by][0]))
+        .annotate(**kpi._aggregates(NOW))
+    )
+    return {row["key"]: kpi._finish(dict(row)) for row in rows}
+
+
+@pytest.mark.parametrize("group_by", list(kpi.GROUPS))
+def test_rollup_matches_a_direct_query(staff, cases, group_by):
+    for user in (staff["admin"], staff["xihu_dispatcher"]):
+        result = kpi.kpi_table(
+            user=user, group_by=group_by, start="2026-03-01", end="2026-03-31", now=NOW
+        )
+        direct = _direct(user, group_by, "2026-03-01", "2026-03-31")
+        assert {row["key"]: row["cases_due"] for row in result.rows} == {
+            key: row["cases_due"] for key, row in direct.items()
+        }
+        for row in result.rows:
+            for metric in kpi.METRICS:
+                assert row[metric] == direct[row["key"]][metric], (group_by, metric)
+
+
+def test_changes_after_closing_reach_the_kpis(staff, cases, org):
+    period = {"start": "2026-03-01", "end": "2026-03-31", "now": NOW}
+
+    def xihu():
+        rows = kpi.kpi_rows(user=staff["admin"], group_by="department", **period)
+        return next(r for r in rows if r["key"] == org["xihu_bureau"].pk)
+
+    assert xihu()["satisfaction_rate"] == 0.5
+    assert not kpi.KpiDirtyDay.objects.exists()  # refreshed by the query
+    first = cases[0]
+    first.satisfied = False  # e.g. a later revisit
+    first.save()
+    assert kpi.KpiDirtyDay.objects.count() == 1
+    assert xihu()["satisfaction_rate"] == 0.0
+    # Reopened: no longer on time, counted among the open cases (overdue by NOW).
+    first.status = CaseStatus.DISPATCHED
+    first.closed_on_time = None
+    first.closed_at = None
+    first.save()
+    row = xihu()
+    assert (row["cases_due"], row["on_time"], row["overdue"]) == (3, 0, 3)
+    # Closed again with a new deadline in April: gone from March.
+    first.status = CaseStatus.CLOSED
+    first.due_at = local(2026, 4, 3)
+    first.closed_at = local(2026, 4, 2)
+    first.closed_on_time = True
+    first.save()
+    assert xihu()["cases_due"] == 2
+    april = kpi.kpi_rows(
+        user=staff["admin"], group_by="department", start="2026-04-01", end="2026-04-30", now=NOW
+    )
+    assert sum(r["cases_due"] for r in april) == 2
+    first.delete()
+    april = kpi.kpi_rows(
+        user=staff["admin"], group_by="department", start="2026-04-01", end="2026-04-30", now=NOW
+    )
+    assert sum(r["cases_due"] for r in april) == 1
+
+
+def test_rebuild_rollup(staff, cases):
+    before = kpi.kpi_table(
+        user=staff["admin"], group_by="category", start="2026-03-01", end="2026-04-30", now=NOW
+    )
+    kpi.KpiRollup.objects.all().delete()
+    assert kpi.rebuild_rollup() == 4  # the due days of the closed cases
+    after = kpi.kpi_table(
+        user=staff["admin"], group_by="category", start="2026-03-01", end="2026-04-30", now=NOW
+    )
+    assert after.rows == before.rows and after.totals == before.totals

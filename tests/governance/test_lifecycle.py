@@ -45,6 +45,7 @@ def test_full_lifecycle_from_report_to_close(gov, make_case):
     case = services.verify_case(actor=gov.inspector, case=case, passed=True, comment="现场已修复")
     assert case.status == CaseStatus.CLOSED and case.closed_at is not None
     assert case.closed_on_time is True
+    assert Case.objects.get(pk=case.pk).verified_by == gov.inspector
     assert kinds(case) == [
         EventKind.REPORTED,
         EventKind.OPENED,

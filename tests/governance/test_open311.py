@@ -384,3 +384,13 @@ def test_command(db, capsys):
         call_command("open311_client", "revoke", prefix)
     with pytest.raises(CommandError):
         call_command("open311_client", "create", "--name", " ")
+
+
+def test_governance_command_actions(db, capsys):
+    call_command("governance", "open311-client", "create", "--name", "网格通")
+    key = capsys.readouterr().out.split("api_key: ", 1)[1].split()[0]
+    assert open311_clients.client_for_key(key).name == "网格通"
+    call_command("governance", "open311-client", "list")
+    assert "网格通" in capsys.readouterr().out
+    call_command("governance", "kpi-rollup")
+    assert "0 days" in capsys.readouterr().out

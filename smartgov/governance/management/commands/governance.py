@@ -4,6 +4,8 @@ smartgov governance train                      # from the platform's closed case
 smartgov governance train --csv history.csv --text-column 内容 --label-column 分类
 smartgov governance evaluate --csv labelled.csv
 smartgov governance deadlines                  # warnings and escalations (run from cron)
+smartgov governance open311-client create --name 城市大脑   # api_key shown once (also list, revoke)
+smartgov governance kpi-rollup                 # recompute the KPIs' daily rollup (after bulk loads)
 
 Each action is a sub-command with its own arguments; add one by adding a parser in
 ``add_arguments`` and a ``_<action>`` method.
@@ -56,9 +58,26 @@ class Command(BaseCommand):
             "--now", help="Count as if it were this moment (ISO 8601, with a time zone)."
         )
 
+        # KPI / Open311 (K): the same actions as 'smartgov open311_client'.
+        from smartgov.governance.management.commands.open311_client import (
+            Command as Open311ClientCommand,
+        )
+
+        clients = actions.add_parser("open311-client", help="Open311 clients (api_key).")
+        Open311ClientCommand().add_arguments(clients)
+        clients.set_defaults(open311_parser=True)
+        actions.add_parser("kpi-rollup", help="Recompute the KPIs' daily rollup of closed cases.")
+
     def handle(self, *args, action: str, **options):
+        if action == "open311-client":
+            from smartgov.governance.management.commands.open311_client import (
+                Command as Open311ClientCommand,
+            )
+
+            command = Open311ClientCommand(stdout=self.stdout, stderr=self.stderr)
+            return command.handle(**options)
         try:
-            getattr(self, f"_{action}")(options)
+            getattr(self, f"_{action.replace('-', '_')}")(options)
         except SmartgovError as exc:
             detail = exc.detail
             if isinstance(detail, dict):
@@ -146,3 +165,9 @@ class Command(BaseCommand):
                 f"{counts['resumed']} deferrals resumed."
             )
         )
+
+    def _kpi_rollup(self, options) -> None:
+        from smartgov.governance import kpi
+
+        days = kpi.rebuild_rollup()
+        self.stdout.write(self.style.SUCCESS(f"KPI rollup recomputed for {days} days."))

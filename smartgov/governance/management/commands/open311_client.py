@@ -18,7 +18,7 @@ class Command(BaseCommand):
     help = "Open311 clients: 'create' (api_key shown once), 'list', 'revoke PREFIX|ID'."
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True)
+        actions = parser.add_subparsers(dest="open311_action", required=True)
         create = actions.add_parser("create", help="Register a client; prints its api_key once.")
         create.add_argument("--name", required=True)
         create.add_argument("--contact", default="")
@@ -26,7 +26,8 @@ class Command(BaseCommand):
         revoke = actions.add_parser("revoke", help="Revoke a client's key.")
         revoke.add_argument("client", help="The client's id or key prefix.")
 
-    def handle(self, *args, action: str, **options):
+    def handle(self, *args, open311_action: str, **options):
+        action = open311_action
         try:
             if action == "create":
                 client, key = open311_clients.create_open311_client(
