@@ -9,12 +9,9 @@ import os
 import pytest
 
 from smartgov.governance.models import Case, CaseStatus
-from tests.portal.test_browser import log_in, shot
-
-# Until the lifecycle helper's selectors and fixtures are merged into this branch.
-pytest.importorskip("smartgov.governance.selectors")
 from tests.governance.conftest import CALLER_PHONE, INSIDE
 from tests.governance.test_pages import png_bytes
+from tests.portal.test_browser import log_in, shot
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 sync_api = pytest.importorskip("playwright.sync_api")

@@ -20,9 +20,6 @@ from smartgov.governance.models import (
     DispatchRule,
     WarningLevel,
 )
-
-# Until the lifecycle helper's selectors and fixtures are merged into this branch.
-pytest.importorskip("smartgov.governance.selectors")
 from tests.governance.conftest import CALLER_PHONE, INSIDE, OUTSIDE_CITY
 
 pytestmark = pytest.mark.django_db
