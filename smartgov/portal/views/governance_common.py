@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from smartgov.accounts.scope import has_perm
 from smartgov.core.errors import NotFound, PermissionDeniedError, SmartgovError
+from smartgov.governance import clock as gov_clock
+from smartgov.governance import selectors, transitions
 from smartgov.governance.models import CaseStatus, WarningLevel
 from smartgov.governance.permissions import Perm
 
@@ -93,7 +95,6 @@ class Tab:
 def tabs_for(user, *, counts: bool = False) -> list[Tab]:
     """The staff tabs shown on every governance page, by permission (with the size of each
     work queue when ``counts``)."""
-    from smartgov.governance import selectors
 
     def size(queryset) -> int | None:
         return queryset.count() if counts else None
@@ -205,8 +206,6 @@ class Clock:
 
 def clock_for(case, now=None) -> Clock:
     """The due time, the remaining working time and the warning colour of a case."""
-    from smartgov.governance import clock as gov_clock
-
     now = now or timezone.now()
     remaining = None
     if case.due_at and case.status in (CaseStatus.DISPATCHED, CaseStatus.DEFERRED):
@@ -299,8 +298,6 @@ def offered_actions(user, case) -> list[str]:
     """The action forms the case page shows to ``user``: the transitions the state machine
     allows from the case's status, for which the user's role and scope cover the case (the
     service checks both again when the form is sent)."""
-    from smartgov.governance import transitions
-
     allowed = set(transitions.allowed_actions(case))
     covered: dict[str, bool] = {}
     actions = []

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from smartgov.accounts.scope import has_perm
 from smartgov.core.errors import PermissionDeniedError
+from smartgov.governance import categories, duplicates, places, selectors
 from smartgov.governance.models import CaseStatus
 from smartgov.governance.permissions import Perm
 from smartgov.portal.forms_governance import MapFilterForm
@@ -28,8 +29,6 @@ def _require_map(user) -> None:
 
 
 def _filter_form(request):
-    from smartgov.governance import categories
-
     return MapFilterForm(
         request.GET or None,
         statuses=CaseStatus.choices,
@@ -76,8 +75,6 @@ def case_map(request):
 @require_GET
 def map_data(request):
     """GeoJSON of grids and streets and the filtered case points, for the map's script."""
-    from smartgov.governance import places, selectors
-
     _require_map(request.user)
     form = _filter_form(request)
     if request.GET and not form.is_valid():
@@ -112,8 +109,6 @@ def map_data(request):
     ]
     hotspots = []
     if request.GET.get("hotspots") == "1":
-        from smartgov.governance import duplicates
-
         hotspots = [
             {"label": h["label"], "count": h["count"], "value": [h["center_lon"], h["center_lat"]]}
             for h in duplicates.hotspots(start=start, end=end)
@@ -134,8 +129,6 @@ def map_data(request):
 @require_GET
 def hotspots(request):
     """Similar cases grouped by text, place and time window, ranked by how many reported."""
-    from smartgov.governance import duplicates
-
     _require_map(request.user)
     form = _filter_form(request)
     valid = form.is_valid() if request.GET else True
@@ -168,8 +161,6 @@ def hotspots(request):
 @require_GET
 def areas(request):
     """The grids' and streets' outlines for the point pickers of the report forms."""
-    from smartgov.governance import places
-
     response = JsonResponse({"grids": places.grids_geojson(), "streets": places.streets_geojson()})
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from smartgov.accounts.scope import require_perm
 from smartgov.core.errors import SmartgovError
+from smartgov.governance import selectors, services
 from smartgov.governance.models import CaseStatus, WarningLevel
 from smartgov.governance.permissions import Perm
 from smartgov.portal.forms_governance import DecisionForm
@@ -28,8 +29,6 @@ def _rows(page_obj):
 @require_GET
 def queue(request):
     """Cases awaiting dispatch, oldest first, with the top suggestions and their confidence."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.DISPATCH)
     listed = selectors.cases_for(request.user, queue="dispatch")
     page_obj = paginate(request, listed)
@@ -40,8 +39,6 @@ def queue(request):
 @require_GET
 def requests_list(request):
     """Pending extension (延期) and deferral (挂账) requests for the dispatcher to decide."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.DISPATCH)
     listed = selectors.pending_requests(request.user).select_related("case__category")
     return page(
@@ -55,8 +52,6 @@ def requests_list(request):
 @login_required
 @require_POST
 def request_decide(request, pk: int):
-    from smartgov.governance import selectors, services
-
     require_perm(request.user, Perm.DISPATCH)
     case_request = selectors.pending_requests(request.user).filter(pk=pk).first()
     if case_request is None:
@@ -89,8 +84,6 @@ def request_decide(request, pk: int):
 @require_GET
 def overdue(request):
     """Cases being handled with a yellow or red warning, the most overdue first."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.SUPERVISE)
     level = request.GET.get("level") or ""
     if level not in (WarningLevel.YELLOW, WarningLevel.RED):
@@ -109,8 +102,6 @@ def overdue(request):
 @require_GET
 def department(request):
     """The handler's department's cases, with the remaining working time on each."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.HANDLE)
     state = request.GET.get("state") or "open"
     if state not in ("open", CaseStatus.HANDLED, CaseStatus.CLOSED):
@@ -133,8 +124,6 @@ def department(request):
 @require_GET
 def verification(request):
     """Handled cases waiting for the inspector's check on the spot (phone-first)."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.VERIFY)
     listed = selectors.verification_queue(request.user)
     page_obj = paginate(request, listed)
@@ -150,8 +139,6 @@ def verification(request):
 @require_GET
 def revisits(request):
     """Closed hotline cases whose caller has not been reached since closing (回访)."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.VERIFY)
     page_obj = paginate(request, selectors.revisit_queue(request.user))
     return page(
