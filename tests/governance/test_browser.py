@@ -135,6 +135,7 @@ def test_hotline_to_rating(live_server, new_page, gov, tmp_path):  # noqa: F811
     expect(dispatcher.locator("[data-testid=case-map][data-ready='1']")).to_have_attribute(
         "data-points", "1"
     )
+    dispatcher.wait_for_timeout(1000)  # the points' entrance animation
     shot(dispatcher, "governance-map-desktop")
     dispatcher.goto(f"{live_server.url}/governance/cases/{case.pk}/")
     expect(dispatcher.locator("[data-testid=timeline-event][data-kind=rated]")).to_have_count(1)

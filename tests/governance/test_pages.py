@@ -494,6 +494,9 @@ def test_nav_entries_follow_the_roles(gov, citizen):
     assert agent.count(">基层治理<") == 1
     home = client_for(citizen).get("/").content.decode()
     assert "我要反映" in home and "我反映的问题" in home
+    assert 'data-testid="gtab-revisit"' in agent
+    inspector = client_for(gov.inspector).get("/governance/verify/").content.decode()
+    assert 'data-testid="gtab-revisit"' not in inspector  # revisits are the hotline's work
     landing = client_for(gov.handler).get("/governance/")
     assert landing["Location"] == "/governance/department/"
 

@@ -146,7 +146,7 @@ def tabs_for(user, *, counts: bool = False) -> list[Tab]:
                 size(selectors.verification_queue(user)),
             )
         )
-    if has_perm(user, Perm.INTAKE) and has_perm(user, Perm.VERIFY):
+    if has_perm(user, Perm.VERIFY) and _is_hotline(user):
         tabs.append(
             Tab(
                 "revisit",
@@ -165,6 +165,13 @@ def tabs_for(user, *, counts: bool = False) -> list[Tab]:
     if has_perm(user, Perm.CONFIGURE):
         tabs.append(Tab("config", _("Configuration"), "portal:governance_categories"))
     return tabs
+
+
+def _is_hotline(user) -> bool:
+    """Revisits are the hotline's work (inspectors hold the same permissions for the field)."""
+    from smartgov.governance.permissions import HOTLINE_AGENT
+
+    return user.memberships.filter(role__code=HOTLINE_AGENT).exists()
 
 
 def _resolves(url_name: str) -> bool:

@@ -94,6 +94,8 @@ def map_data(request):
     rows = cases.order_by("-created_at").values_list(
         "pk", "number", "title", "status", "warning", "lon", "lat"
     )[:MAX_POINTS]
+    if request.GET.get("points") == "0":  # the hotspot map shows the hotspots alone
+        rows = []
     points = [
         {
             "id": pk,
@@ -140,7 +142,7 @@ def hotspots(request):
     shown_start = timezone.localtime(start).date()
     shown_end = timezone.localtime(end - timedelta(seconds=1)).date()
     map_url = reverse("portal:governance_map_data") + (
-        f"?hotspots=1&start={shown_start.isoformat()}&end={shown_end.isoformat()}"
+        f"?hotspots=1&points=0&start={shown_start.isoformat()}&end={shown_end.isoformat()}"
     )
     return page(
         request,
