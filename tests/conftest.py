@@ -16,6 +16,14 @@ PASSWORD = "Str0ng-Passw0rd!"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is meant to be slow (about 0.1 s a hash, far more on a busy machine) and the
+    fixtures create several accounts per test: tests hash with MD5. Production keeps Argon2
+    (settings.PASSWORD_HASHERS)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     from smartgov.core import workcalendar
 
