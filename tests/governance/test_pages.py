@@ -533,3 +533,15 @@ def test_hotline_revisit_and_supervision_notes(gov, make_case):
     )
     assert done.status_code == 302
     assert CaseEvent.objects.filter(case=running, kind="supervised").count() == 1
+
+
+def test_find_a_case_by_number_within_the_scope(gov, make_case, citizen):
+    case = make_case(until="dispatched")
+    dispatcher = client_for(gov.dispatcher)
+    found = dispatcher.get("/governance/cases/", {"q": case.number}).content.decode()
+    assert case.number in found
+    none = dispatcher.get("/governance/cases/", {"q": "GZ000", "status": "bogus"})
+    assert none.status_code == 200 and 'data-testid="empty-state"' in none.content.decode()
+    other = client_for(gov.other_handler).get("/governance/cases/", {"q": case.number})
+    assert 'data-testid="case-row"' not in other.content.decode()
+    assert client_for(citizen).get("/governance/cases/").status_code == 403

@@ -157,6 +157,7 @@ def tabs_for(user, *, counts: bool = False) -> list[Tab]:
         )
     if has_perm(user, Perm.INTAKE):
         tabs.append(Tab("field", _("Field report"), "portal:governance_field_report"))
+    tabs.append(Tab("search", _("Find a case"), "portal:governance_search"))
     if any(has_perm(user, p) for p in (Perm.DISPATCH, Perm.SUPERVISE, Perm.CONFIGURE)):
         tabs.append(Tab("map", _("Case map"), "portal:governance_map"))
         tabs.append(Tab("hotspots", _("Hotspots"), "portal:governance_hotspots"))

@@ -17,7 +17,12 @@ from smartgov.governance.models import CaseStatus, WarningLevel
 from smartgov.governance.permissions import Perm
 from smartgov.portal.forms_governance import DecisionForm
 from smartgov.portal.services import paginate
-from smartgov.portal.views.governance_common import clock_for, page, reraise_access
+from smartgov.portal.views.governance_common import (
+    clock_for,
+    page,
+    require_governance_staff,
+    reraise_access,
+)
 
 
 def _rows(page_obj):
@@ -146,4 +151,30 @@ def revisits(request):
         "revisits.html",
         {"page": page_obj, "rows": _rows(page_obj)},
         tab="revisit",
+    )
+
+
+@login_required
+@require_GET
+def search(request):
+    """Every case the user may see, by number, title or address and by status (a caller's
+    second call, a supervisor's question)."""
+    require_governance_staff(request.user)
+    q = (request.GET.get("q") or "").strip()[:100]
+    status = request.GET.get("status") or ""
+    if status not in CaseStatus.values:
+        status = ""
+    listed = selectors.cases_for(request.user, q=q or None, status=status or None)
+    page_obj = paginate(request, listed)
+    return page(
+        request,
+        "search.html",
+        {
+            "page": page_obj,
+            "rows": _rows(page_obj),
+            "q": q,
+            "status": status,
+            "statuses": CaseStatus.choices,
+        },
+        tab="search",
     )
