@@ -545,3 +545,10 @@ def test_find_a_case_by_number_within_the_scope(gov, make_case, citizen):
     other = client_for(gov.other_handler).get("/governance/cases/", {"q": case.number})
     assert 'data-testid="case-row"' not in other.content.decode()
     assert client_for(citizen).get("/governance/cases/").status_code == 403
+
+
+def test_pages_switch_to_english(gov):
+    agent = client_for(gov.agent)
+    agent.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = agent.get("/governance/intake/").content.decode()
+    assert "Record a hotline call" in body and "热线来电登记" not in body
