@@ -552,3 +552,10 @@ def test_pages_switch_to_english(gov):
     agent.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = agent.get("/governance/intake/").content.decode()
     assert "Record a hotline call" in body and "热线来电登记" not in body
+
+
+@pytest.mark.django_db
+def test_login_page_links_visitors_to_case_follow_up_and_open_data(client):
+    body = client.get("/login/").content.decode()
+    assert 'href="/governance/follow/"' in body and 'href="/open/"' in body
+    assert client.get("/governance/follow/").status_code == 200
