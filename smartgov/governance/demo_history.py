@@ -396,6 +396,10 @@ class _History(CaseTimeline):
         CaseEvent.objects.bulk_create(events, batch_size=1000)
         CaseRequest.objects.bulk_create(requests, batch_size=500)
         CaseFeedback.objects.bulk_create(feedback, batch_size=1000)
+        # bulk_create sends no signals: sum the closed cases into the KPIs' rollup (K).
+        from smartgov.governance import kpi
+
+        kpi.rebuild_rollup()
         return {
             "cases": len(self.drafts),
             "events": len(events),

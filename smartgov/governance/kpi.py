@@ -51,6 +51,7 @@ from smartgov.governance.models import (
     Category,
     EventKind,
     KpiDirtyDay,
+    KpiDirtyMonth,
     KpiRollup,
 )
 from smartgov.governance.permissions import Perm
@@ -326,10 +327,36 @@ def kpi_rows(
     ).rows
 
 
-def _settled(user, period: Period, district: Region | None, dim: str) -> QuerySet:
+MONTH_PREFIX = "m:"
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _period_q(dim: str, period: Period, *, months: bool = True) -> Q:
+    """Day rows for the period's partial months, month rows for the whole months inside."""
+    days = Q(dim=dim, day__gte=period.start, day__lte=period.end)
+    if not months:
+        return days
+    first_full = period.start if period.start.day == 1 else _next_month(period.start)
+    after_end = period.end + timedelta(days=1)
+    end_full = after_end if after_end.day == 1 else period.end.replace(day=1)
+    if first_full >= end_full:
+        return days
+    return (
+        Q(dim=dim, day__gte=period.start, day__lt=first_full)
+        | Q(dim=dim, day__gte=end_full, day__lte=period.end)
+        | Q(dim=MONTH_PREFIX + dim, day__gte=first_full, day__lt=end_full)
+    )
+
+
+def _settled(
+    user, period: Period, district: Region | None, dim: str, *, months: bool = True
+) -> QuerySet:
     """The rollup rows of closed cases due in the period, restricted to the user's scope."""
     require_perm(user, Perm.SUPERVISE)
-    queryset = KpiRollup.objects.filter(dim=dim, day__gte=period.start, day__lte=period.end)
+    queryset = KpiRollup.objects.filter(_period_q(dim, period, months=months))
     if district is not None:
         queryset = queryset.filter(district=district)
     return restrict(queryset, user, Perm.SUPERVISE).order_by()
@@ -372,6 +399,8 @@ def kpi_table(
     labels = _labels(group_by, list(merged))
     rows = []
     for key, counts in merged.items():
+        if not counts.get("cases_due"):
+            continue  # a month row patched down to nothing
         row = _finish({"key": key, **counts})
         row["label"] = labels.get(key, "") if key is not None else ""
         rows.append(row)
@@ -424,7 +453,9 @@ def kpi_series(
         buckets.setdefault(_bucket(day, interval), {name: 0 for name in _COUNTS})
         day += timedelta(days=1)
     # Every closed case is in the rollup once per dimension; "district" has the fewest rows.
-    settled = _settled(user, period, district, "district").values("day").annotate(**_SUMS)
+    settled = (
+        _settled(user, period, district, "district", months=False).values("day").annotate(**_SUMS)
+    )
     for row in settled:
         _add(buckets[_bucket(_as_date(row["day"]), interval)], row, "s_")
     live = (
@@ -455,35 +486,123 @@ def mark_dirty(days) -> None:
         )
 
 
-def _recompute_day(day: date, now: datetime) -> int:
+_ROW_KEY = ("dim", "key", "department_id", "district_id")
+# A day whose rows change in more places than this has its month summed again from its days
+# instead of being patched row by row.
+MAX_MONTH_PATCHES = 60
+
+
+def _recompute_day(day: date, now: datetime) -> dict:
+    """Recompute a day's rows, writing only the rows that changed; returns the change per row
+    key (dim, key, department, district) → {metric: difference} for the month rows."""
     start_at = datetime.combine(day, time.min, tzinfo=SHANGHAI)
     closed = Case.objects.filter(
         status=CaseStatus.CLOSED, due_at__gte=start_at, due_at__lt=start_at + timedelta(days=1)
     ).order_by()
-    KpiRollup.objects.filter(day=day).delete()
-    rows = []
+    old = {
+        tuple(row[k] for k in _ROW_KEY): row
+        for row in KpiRollup.objects.filter(dim__in=list(GROUPS), day=day).values(
+            "id", *_ROW_KEY, *_COUNTS
+        )
+    }
+    new = {}
     for dim, (field, _label) in GROUPS.items():
         grouped = closed.values("department_id", "district_id", key=F(field)).annotate(
             **_aggregates(now)
         )
         for row in grouped:
-            rows.append(
+            new[(dim, row["key"], row["department_id"], row["district_id"])] = {
+                name: int(row.get(name) or 0) for name in _COUNTS
+            }
+    delta, created, gone = {}, [], []
+    for row_key in old.keys() | new.keys():
+        before, after = old.get(row_key), new.get(row_key)
+        change = {
+            name: (after or {}).get(name, 0) - (before or {}).get(name, 0) for name in _COUNTS
+        }
+        if not any(change.values()):
+            continue
+        delta[row_key] = change
+        if after is None:
+            gone.append(before["id"])
+        elif before is None:
+            dim, key, department_id, district_id = row_key
+            created.append(
                 KpiRollup(
                     day=day,
                     dim=dim,
-                    key=row["key"],
-                    department_id=row["department_id"],
-                    district_id=row["district_id"],
-                    **{name: int(row.get(name) or 0) for name in _COUNTS},
+                    key=key,
+                    department_id=department_id,
+                    district_id=district_id,
+                    **after,
                 )
             )
+        else:
+            KpiRollup.objects.filter(pk=before["id"]).update(**after)
+    if gone:
+        KpiRollup.objects.filter(pk__in=gone).delete()
+    KpiRollup.objects.bulk_create(created, batch_size=2000)
+    return delta
+
+
+def _patch_month(month: date, delta: dict) -> None:
+    """Add a day's changes to the month rows (F() updates, so concurrent patches add up; a
+    key may end up in two month rows, which the sums do not mind)."""
+    for (dim, key, department_id, district_id), change in delta.items():
+        match = KpiRollup.objects.filter(
+            dim=MONTH_PREFIX + dim,
+            day=month,
+            **({"key__isnull": True} if key is None else {"key": key}),
+            **(
+                {"department__isnull": True}
+                if department_id is None
+                else {"department_id": department_id}
+            ),
+            **({"district__isnull": True} if district_id is None else {"district_id": district_id}),
+        )
+        target = match.order_by("id").values_list("id", flat=True).first()
+        if target is None:
+            KpiRollup.objects.create(
+                dim=MONTH_PREFIX + dim,
+                day=month,
+                key=key,
+                department_id=department_id,
+                district_id=district_id,
+                **change,
+            )
+        else:
+            KpiRollup.objects.filter(pk=target).update(
+                **{name: F(name) + value for name, value in change.items() if value}
+            )
+
+
+def _recompute_month(month: date) -> int:
+    KpiRollup.objects.filter(dim__in=[MONTH_PREFIX + d for d in GROUPS], day=month).delete()
+    grouped = (
+        KpiRollup.objects.filter(dim__in=list(GROUPS), day__gte=month, day__lt=_next_month(month))
+        .values("dim", "key", "department_id", "district_id")
+        .annotate(**_SUMS)
+        .order_by()
+    )
+    rows = [
+        KpiRollup(
+            day=month,
+            dim=MONTH_PREFIX + row["dim"],
+            key=row["key"],
+            department_id=row["department_id"],
+            district_id=row["district_id"],
+            **{name: int(row[f"s_{name}"] or 0) for name in _COUNTS},
+        )
+        for row in grouped
+    ]
     KpiRollup.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
 def refresh_rollup(*, limit: int | None = None) -> int:
-    """Recompute the rollup of every dirty day (each in its own transaction; a day another
-    process is recomputing is left to it). Returns the number of days recomputed."""
+    """Recompute the rollup of every dirty day, then of the months they are in (each in its
+    own transaction; a day or month that another process has claimed is left to it: the
+    claim is the deletion of its dirty mark). Returns the number of days recomputed."""
     days = list(KpiDirtyDay.objects.order_by("day").values_list("day", flat=True)[:limit])
     now = timezone.now()
     done = 0
@@ -491,14 +610,40 @@ def refresh_rollup(*, limit: int | None = None) -> int:
         with transaction.atomic():
             if not KpiDirtyDay.objects.filter(day=day).delete()[0]:
                 continue
-            _recompute_day(day, now)
+            delta = _recompute_day(day, now)
+            if len(delta) > MAX_MONTH_PATCHES:
+                KpiDirtyMonth.objects.bulk_create(
+                    [KpiDirtyMonth(month=day.replace(day=1))], ignore_conflicts=True
+                )
+            else:
+                _patch_month(day.replace(day=1), delta)
             done += 1
+    for month in list(KpiDirtyMonth.objects.order_by("month").values_list("month", flat=True)):
+        with transaction.atomic():
+            if KpiDirtyMonth.objects.filter(month=month).delete()[0]:
+                _recompute_month(month)
     return done
+
+
+def rebuild_months() -> int:
+    """Sum every month's rows again from the day rows (after a change of the month logic)."""
+    months = {
+        day.replace(day=1)
+        for day in KpiRollup.objects.filter(dim__in=list(GROUPS))
+        .values_list("day", flat=True)
+        .distinct()
+    }
+    KpiDirtyMonth.objects.bulk_create(
+        [KpiDirtyMonth(month=month) for month in months], ignore_conflicts=True
+    )
+    refresh_rollup()
+    return len(months)
 
 
 def rebuild_rollup() -> int:
     """Mark every due day of a closed case dirty and recompute (after bulk loads)."""
     KpiRollup.objects.all().delete()
+    KpiDirtyMonth.objects.all().delete()
     days = (
         Case.objects.filter(status=CaseStatus.CLOSED, due_at__isnull=False)
         .annotate(due_day=_DueDay())

@@ -17,7 +17,9 @@ from smartgov.core.models import Department, Region
 
 class KpiRollup(models.Model):
     day = models.DateField()  # the due day, Asia/Shanghai
-    dim = models.CharField(max_length=12)  # kpi.GROUPS
+    # kpi.GROUPS for a day's row; "m:" + the group for a month's row (day = the 1st), the sum of
+    # the month's day rows, so that a year reads 12 rows per key instead of 365.
+    dim = models.CharField(max_length=12)
     key = models.BigIntegerField(null=True)  # the group's id (None = not assigned)
     department = models.ForeignKey(
         Department, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
@@ -52,3 +54,12 @@ class KpiDirtyDay(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class KpiDirtyMonth(models.Model):
+    """A month whose monthly rollup rows (dim "m:<dim>") are to be summed again from its days."""
+
+    month = models.DateField(unique=True)  # the first day
+
+    def __str__(self) -> str:
+        return str(self.month)

@@ -570,4 +570,8 @@ from smartgov.governance.lifecycle_models import (  # noqa: E402
 
 _exclude_from_audit()
 
-from smartgov.governance.kpi_models import KpiDirtyDay, KpiRollup  # noqa: E402, F401
+from smartgov.governance.kpi_models import (  # noqa: E402, F401
+    KpiDirtyDay,
+    KpiDirtyMonth,
+    KpiRollup,
+)

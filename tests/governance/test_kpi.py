@@ -329,11 +329,17 @@ def _direct(user, group_by, start, end):
 
 @pytest.mark.parametrize("group_by", list(kpi.GROUPS))
 def test_rollup_matches_a_direct_query(staff, cases, group_by):
-    for user in (staff["admin"], staff["xihu_dispatcher"]):
-        result = kpi.kpi_table(
-            user=user, group_by=group_by, start="2026-03-01", end="2026-03-31", now=NOW
-        )
-        direct = _direct(user, group_by, "2026-03-01", "2026-03-31")
+    # A whole month (month rows), days around whole months (both), days inside one month.
+    periods = [
+        ("2026-03-01", "2026-03-31"),
+        ("2026-02-20", "2026-04-05"),
+        ("2026-03-02", "2026-03-20"),
+    ]
+    for user, (start, end) in [
+        (u, p) for u in (staff["admin"], staff["xihu_dispatcher"]) for p in periods
+    ]:
+        result = kpi.kpi_table(user=user, group_by=group_by, start=start, end=end, now=NOW)
+        direct = _direct(user, group_by, start, end)
         assert {row["key"]: row["cases_due"] for row in result.rows} == {
             key: row["cases_due"] for key, row in direct.items()
         }
@@ -391,3 +397,12 @@ def test_rebuild_rollup(staff, cases):
         user=staff["admin"], group_by="category", start="2026-03-01", end="2026-04-30", now=NOW
     )
     assert after.rows == before.rows and after.totals == before.totals
+
+
+def test_a_key_patched_to_zero_leaves_no_row(staff, cases, org):
+    period = {"start": "2026-03-01", "end": "2026-03-31", "now": NOW}
+    kpi.kpi_rows(user=staff["admin"], group_by="department", **period)  # month rows exist
+    shangcheng = cases[3]
+    shangcheng.delete()
+    rows = kpi.kpi_rows(user=staff["admin"], group_by="department", **period)
+    assert [row["key"] for row in rows] == [org["xihu_bureau"].pk]
