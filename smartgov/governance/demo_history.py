@@ -24,6 +24,7 @@ from smartgov.core.crypto import blind_index, encrypt_field
 from smartgov.core.models import Department, Region
 from smartgov.governance import clock, demo_texts, routing
 from smartgov.governance.demo_timeline import CaseTimeline, Stop
+from smartgov.governance.intake import PHONE_PURPOSE
 from smartgov.governance.models import (
     Case,
     CaseEvent,
@@ -39,7 +40,7 @@ from smartgov.governance.models import (
 HISTORY_SOURCE = "demo-history"
 HISTORY_CASES = 3600
 SEED = 20261201
-PHONE_PURPOSE = "governance.reporter_phone"  # the intake's blind-index purpose for phones
+
 DEMO_DISTRICTS = ("330102", "330106", "330108")
 HOTSPOT_STREET, HOTSPOT_ROAD, HOTSPOT_CODE, HOTSPOT_REPORTS = "330106004", "文三路", "0110", 40
 COMMON = {  # extra weight of the classes reported most often
