@@ -245,12 +245,18 @@ def minor_categories() -> QuerySet[Category]:
     ).select_related("parent", "default_department")
 
 
-def get_category(code: str) -> Category:
-    """An active minor class by code; anything else is ``unknown_category``."""
-    category = (
-        minor_categories().filter(code=str(code).strip()).first() if code is not None else None
-    )
-    if category is None:
+def get_category(code: str, *, minor_only: bool = False) -> Category:
+    """An active class by code (a major class too unless ``minor_only``); a minor class of a
+    retired major class counts as retired. Anything else is ``unknown_category``."""
+    category = None
+    if code is not None and str(code).strip():
+        category = (
+            Category.objects.filter(code=str(code).strip(), active=True)
+            .exclude(parent__active=False)
+            .select_related("parent", "default_department")
+            .first()
+        )
+    if category is None or (minor_only and category.parent_id is None):
         raise InvalidInput(
             "unknown_category", "Unknown or inactive category.", detail={"code": code}
         )

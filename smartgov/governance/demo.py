@@ -18,11 +18,13 @@ from smartgov.accounts import services as account_services
 from smartgov.accounts.demo import DEMO_PASSWORD
 from smartgov.accounts.models import User
 from smartgov.core import audit
+from smartgov.core.errors import InvalidInput
 from smartgov.core.models import Department, Region
 from smartgov.governance import categories as category_services
 from smartgov.governance.demo_history import DEMO_DISTRICTS, HISTORY_SOURCE, load_history
 from smartgov.governance.models import (
     Case,
+    CaseStatus,
     Category,
     ClassifierModel,
     DispatchRule,
@@ -240,6 +242,10 @@ def _configure(stdout=None) -> tuple[dict[str, User], dict[str, Any]]:
     made["rules"] = load_rules(departments)
     if not Case.objects.filter(external_id__startswith=HISTORY_SOURCE).exists():
         made.update(load_history(users, departments))
+        # The bulk rows skip the signals that keep the KPI rollup current: rebuild it once.
+        from smartgov.governance import kpi
+
+        made["kpi_days"] = kpi.rebuild_rollup()
     return users, made
 
 
@@ -247,11 +253,25 @@ def load_demo_governance(stdout=None) -> str:
     users, made = _configure(stdout)
     departments = _departments()
     trained = None
-    if not ClassifierModel.objects.filter(active=True).exists() and made.get("cases"):
+    # Also when an earlier run stopped after the history: no model yet, closed cases there.
+    if (
+        not ClassifierModel.objects.filter(active=True).exists()
+        and Case.objects.filter(status=CaseStatus.CLOSED).exists()
+    ):
         from smartgov.governance import classify
 
-        trained = classify.train(actor_name="smartgov demo")
+        try:
+            trained = classify.train(actor_name="smartgov demo")
+        except InvalidInput as error:  # too few closed cases: suggestions use the keywords
+            if stdout is not None:
+                stdout.write(f"Governance classifier not trained: {error.message}\n")
     if stdout is not None:
+        if made.get("cases"):
+            stdout.write(
+                f"\nGovernance history imported: {made['cases']} cases, {made['events']} "
+                f"timeline events, {made['feedback']} ratings and revisits, "
+                f"{made['requests']} extension/deferral requests\n"
+            )
         stdout.write("\nGovernance demo accounts (same password)\n")
         for username, _name, key, _role, _scope, title in STAFF:
             if username in users:

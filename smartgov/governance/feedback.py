@@ -93,6 +93,9 @@ def merge_cases(*, actor, main: Case, duplicates, comment: str = "") -> Case:
             )
             dup.status = CaseStatus.MERGED
             dup.main_case = main
+            # The duplicate is no longer due on its own (the main case carries the clock), so
+            # the KPIs do not count it as due or overdue.
+            dup.due_at = None
             dup.paused_at = None
             dup.warning = WarningLevel.NONE
             dup.save()

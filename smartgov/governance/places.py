@@ -194,7 +194,8 @@ def place_from_address(address: str) -> Placement | None:
 
     "西湖区文三路 西溪街道" → 西湖区 / 西溪街道; "文新街道某小区" → 文新街道 and its district.
     A full name (西溪街道) beats a name without its suffix (西溪); a street inside the named
-    district beats one elsewhere; an ambiguous street name without a district is ignored."""
+    district beats one elsewhere; an ambiguous street name without a district is ignored.
+    Without a street name, a grid's community (社区) named in the address gives the street."""
     text = re.sub(r"\s+", "", address or "")[:500]
     if not text:
         return None
@@ -219,10 +220,39 @@ def place_from_address(address: str) -> Placement | None:
             rivals = {s[3] for s in streets if s[:2] == best[:2]}
             if len(rivals) == 1:
                 street_id, district_id = best[2], best[3]
+    if street_id is None:
+        community = _community_street(text, district_id)
+        if community is not None:
+            street_id, district_id = community
     if district_id is None and street_id is None:
         return None
     regions = Region.objects.in_bulk([i for i in (district_id, street_id) if i])
     return Placement(None, regions.get(street_id), regions.get(district_id))
+
+
+@lru_cache(maxsize=4)
+def _community_index(version: tuple) -> dict[str, set[tuple[int, int]]]:
+    """Community name (of the grids) → {(street id, district id)}."""
+    index: dict[str, set[tuple[int, int]]] = {}
+    rows = Grid.objects.filter(active=True).exclude(community="")
+    for name, street_id, district_id in rows.values_list("community", "street_id", "district_id"):
+        if len(name) >= 3:
+            index.setdefault(name, set()).add((street_id, district_id))
+    return index
+
+
+def _community_street(text: str, district_id: int | None) -> tuple[int, int] | None:
+    """The street of a community (社区) named in the text, when the name is unambiguous."""
+    stats = Grid.objects.aggregate(last=Max("id"))
+    index = _community_index((Grid.objects.count(), stats["last"]))
+    found = {
+        place
+        for name, places in index.items()
+        if name in text
+        for place in places
+        if district_id is None or place[1] == district_id
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def place_case(*, address: str, lon: float | None, lat: float | None) -> Placement:

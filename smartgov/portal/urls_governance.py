@@ -19,6 +19,7 @@ urlpatterns: list = [
     path("intake/", governance.intake, name="governance_intake"),
     path("intake/similar/", governance.similar, name="governance_similar"),
     path("field/", governance.field_report, name="governance_field_report"),
+    path("cases/", governance_work.search, name="governance_search"),
     path("cases/<int:pk>/", governance.case_detail, name="governance_case"),
     path("cases/<int:pk>/<slug:action>/", governance.case_action, name="governance_case_action"),
     path("files/<int:pk>/", governance.attachment, name="governance_attachment"),
@@ -33,6 +34,7 @@ urlpatterns: list = [
     path("overdue/", governance_work.overdue, name="governance_overdue"),
     path("department/", governance_work.department, name="governance_department"),
     path("verify/", governance_work.verification, name="governance_verification"),
+    path("revisits/", governance_work.revisits, name="governance_revisits"),
     # Map and hotspots
     path("map/", governance_map.case_map, name="governance_map"),
     path("map/data.json", governance_map.map_data, name="governance_map_data"),

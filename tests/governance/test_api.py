@@ -271,3 +271,34 @@ def test_lookup_locks_a_number_after_repeated_wrong_phones(client, gov, make_cas
 def test_unknown_queue_is_400(client, gov, auth):
     response = client.get(f"{BASE}/cases?queue=nope", **auth(gov.dispatcher))
     assert response.status_code == 400 and response.json()["code"] == "unknown_queue"
+
+
+def test_progress_with_photos_merge_and_reopen(client, gov, auth, make_case):
+    main = make_case(until="dispatched")
+    dup = make_case(description="同一处井盖", reporter_phone="13900006666")
+    photo = SimpleUploadedFile("site.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32)
+    response = client.post(
+        f"{BASE}/cases/{main.pk}/progress",
+        {"comment": "已到现场", "photos": [photo]},
+        **auth(gov.handler),
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["attachments"][0]["content_type"] == "image/jpeg"
+    response = post_json(
+        client, f"{BASE}/cases/{main.pk}/merge", {"duplicate_ids": [dup.pk]}, auth(gov.dispatcher)
+    )
+    assert response.status_code == 200
+    assert Case.objects.get(pk=dup.pk).status == CaseStatus.MERGED
+    refused = post_json(
+        client, f"{BASE}/cases/{main.pk}/merge", {"duplicate_ids": [dup.pk]}, auth(gov.handler)
+    )
+    assert refused.status_code == 403
+    client.post(f"{BASE}/cases/{main.pk}/report-back", {"reply": "已修复"}, **auth(gov.handler))
+    client.post(f"{BASE}/cases/{main.pk}/verify", {"passed": "true"}, **auth(gov.inspector))
+    timeline = client.get(f"{BASE}/cases/{dup.pk}/timeline", **auth(gov.dispatcher)).json()
+    assert timeline[-1]["kind"] == "notified"
+    reopen = {"number": main.number, "phone": CALLER_PHONE, "reason": "又坏了"}
+    response = post_json(client, f"{BASE}/lookup/reopen", reopen, {})
+    assert response.status_code == 200 and response.json()["status"] == "pending_dispatch"
+    empty = post_json(client, f"{BASE}/lookup/reopen", {**reopen, "reason": ""}, {})
+    assert empty.status_code == 400 and empty.json()["code"] == "reason_required"

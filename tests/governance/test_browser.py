@@ -9,12 +9,9 @@ import os
 import pytest
 
 from smartgov.governance.models import Case, CaseStatus
-from tests.portal.test_browser import log_in, shot
-
-# Until the lifecycle helper's selectors and fixtures are merged into this branch.
-pytest.importorskip("smartgov.governance.selectors")
 from tests.governance.conftest import CALLER_PHONE, INSIDE
 from tests.governance.test_pages import png_bytes
+from tests.portal.test_browser import log_in, shot
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -138,6 +135,7 @@ def test_hotline_to_rating(live_server, new_page, gov, tmp_path):  # noqa: F811
     expect(dispatcher.locator("[data-testid=case-map][data-ready='1']")).to_have_attribute(
         "data-points", "1"
     )
+    dispatcher.wait_for_timeout(1000)  # the points' entrance animation
     shot(dispatcher, "governance-map-desktop")
     dispatcher.goto(f"{live_server.url}/governance/cases/{case.pk}/")
     expect(dispatcher.locator("[data-testid=timeline-event][data-kind=rated]")).to_have_count(1)

@@ -140,3 +140,10 @@ def test_unknown_category(db):
     with pytest.raises(InvalidInput) as error:
         categories.get_category("nope")
     assert error.value.code == "unknown_category"
+
+
+def test_get_major_class(tree):
+    assert categories.get_category("01").name == "公用设施"
+    with pytest.raises(InvalidInput):
+        categories.get_category("01", minor_only=True)
+    assert categories.get_category("0101", minor_only=True).parent.code == "01"

@@ -17,6 +17,8 @@ from smartgov.governance.models import (
     ClassifierModel,
     DispatchRule,
     Grid,
+    KpiDirtyDay,
+    KpiRollup,
 )
 from smartgov.governance.permissions import Perm
 
@@ -36,6 +38,15 @@ def test_demo(small_demo):
     check_idempotent()
     check_timelines()
     check_hotspot()
+    check_trains_when_an_earlier_run_left_no_model()
+
+
+def check_trains_when_an_earlier_run_left_no_model():
+    ClassifierModel.objects.all().delete()
+    cases = Case.objects.count()
+    demo.load_demo_governance()
+    assert ClassifierModel.objects.filter(active=True).count() == 1
+    assert Case.objects.count() == cases
 
 
 def check_contents(summary, printed):
@@ -50,6 +61,8 @@ def check_contents(summary, printed):
     model = ClassifierModel.objects.get(active=True)
     assert model.source == "cases" and model.sample_count > 150
     assert has_perm(User.objects.get(username="city_staff"), Perm.INTAKE)
+    # The KPI rollup was rebuilt after the bulk import: no day waits, every closed day summed.
+    assert not KpiDirtyDay.objects.exists() and KpiRollup.objects.exists()
     assert has_perm(User.objects.get(username="gov_admin"), Perm.CONFIGURE)
     assert has_perm(User.objects.get(username="xihu_cg_handler"), Perm.HANDLE)
 

@@ -158,7 +158,7 @@ def test_a_racing_duplicate_external_id_returns_the_one_case(gov, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_concurrent_duplicates_on_postgresql(gov):
+def test_concurrent_duplicates_on_postgresql(live_db, gov):
     results, errors = [], []
 
     def submit():
@@ -268,3 +268,33 @@ def test_repeat_complaint_same_phone_same_category(gov):
 def test_anonymous_hotline_call(gov):
     case, _ = hotline(gov, reporter_phone="", reporter_name="", anonymous=True)
     assert case.anonymous and case.reporter_phone_index == ""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_concurrent_intake_gets_distinct_numbers_on_postgresql(live_db, gov):
+    numbers, errors = [], []
+
+    def submit(i):
+        try:
+            case, _ = services.report_case(
+                actor=None,
+                channel="system",
+                description=f"并发工单{i}",
+                source_system="s",
+                external_id=f"n-{i}",
+            )
+            numbers.append(case.number)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(set(numbers)) == 8
+    assert sorted(int(n[-5:]) for n in numbers) == list(range(1, 9))

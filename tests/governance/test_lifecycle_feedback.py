@@ -36,6 +36,7 @@ def test_merge_duplicates_and_inform_their_reporters_on_close(gov, make_case):
     main = services.merge_cases(actor=gov.dispatcher, main=main, duplicates=[dup1, dup2.pk])
     dup1.refresh_from_db()
     assert dup1.status == CaseStatus.MERGED and dup1.main_case == main
+    assert dup1.due_at is None
     assert events(main, EventKind.MERGED).get().data["duplicates"] == [dup1.pk, dup2.pk]
     services.report_back(actor=gov.handler, case=main, reply="井盖已补装")
     services.verify_case(actor=gov.inspector, case=main, passed=True)
@@ -189,3 +190,12 @@ def test_deadlines_command(gov, make_case, capsys):
     out = capsys.readouterr().out
     assert "red" in out
     assert Case.objects.get(pk=case.pk).warning == WarningLevel.RED
+
+
+def test_deadlines_command_refuses_a_bad_moment(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="time zone"):
+        call_command("governance", "deadlines", "--now", "2025-03-04T15:00")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("governance", "deadlines", "--now", "yesterday")

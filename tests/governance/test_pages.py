@@ -20,9 +20,6 @@ from smartgov.governance.models import (
     DispatchRule,
     WarningLevel,
 )
-
-# Until the lifecycle helper's selectors and fixtures are merged into this branch.
-pytest.importorskip("smartgov.governance.selectors")
 from tests.governance.conftest import CALLER_PHONE, INSIDE, OUTSIDE_CITY
 
 pytestmark = pytest.mark.django_db
@@ -497,6 +494,9 @@ def test_nav_entries_follow_the_roles(gov, citizen):
     assert agent.count(">基层治理<") == 1
     home = client_for(citizen).get("/").content.decode()
     assert "我要反映" in home and "我反映的问题" in home
+    assert 'data-testid="gtab-revisit"' in agent
+    inspector = client_for(gov.inspector).get("/governance/verify/").content.decode()
+    assert 'data-testid="gtab-revisit"' not in inspector  # revisits are the hotline's work
     landing = client_for(gov.handler).get("/governance/")
     assert landing["Location"] == "/governance/department/"
 
@@ -505,3 +505,57 @@ def test_timeline_lists_every_event(gov, make_case):
     case = make_case(until="closed")
     page = client_for(gov.dispatcher).get(f"/governance/cases/{case.pk}/").content.decode()
     assert page.count('data-testid="timeline-event"') == CaseEvent.objects.filter(case=case).count()
+
+
+def test_hotline_revisit_and_supervision_notes(gov, make_case):
+    closed = make_case(until="closed")
+    agent = client_for(gov.agent)
+    assert closed.number in agent.get("/governance/revisits/").content.decode()
+    bad = agent.post(f"/governance/cases/{closed.pk}/revisit/", {"revisit-level": "7"})
+    assert bad.status_code == 400
+    ok = agent.post(
+        f"/governance/cases/{closed.pk}/revisit/",
+        {"revisit-level": "4", "revisit-reached": "on", "revisit-comment": "满意"},
+    )
+    assert ok.status_code == 302
+    assert CaseFeedback.objects.get(case=closed).kind == "revisit"
+    assert closed.number not in agent.get("/governance/revisits/").content.decode()
+    assert client_for(gov.handler).get("/governance/revisits/").status_code == 403
+
+    running = make_case(until="dispatched", description="保俶路路灯不亮")
+    refused = client_for(gov.handler).post(
+        f"/governance/cases/{running.pk}/supervise/", {"supervise-comment": "请加快"}
+    )
+    assert refused.status_code in (403, 404)
+    dispatcher = client_for(gov.dispatcher)
+    done = dispatcher.post(
+        f"/governance/cases/{running.pk}/supervise/", {"supervise-comment": "请今天处理完"}
+    )
+    assert done.status_code == 302
+    assert CaseEvent.objects.filter(case=running, kind="supervised").count() == 1
+
+
+def test_find_a_case_by_number_within_the_scope(gov, make_case, citizen):
+    case = make_case(until="dispatched")
+    dispatcher = client_for(gov.dispatcher)
+    found = dispatcher.get("/governance/cases/", {"q": case.number}).content.decode()
+    assert case.number in found
+    none = dispatcher.get("/governance/cases/", {"q": "GZ000", "status": "bogus"})
+    assert none.status_code == 200 and 'data-testid="empty-state"' in none.content.decode()
+    other = client_for(gov.other_handler).get("/governance/cases/", {"q": case.number})
+    assert 'data-testid="case-row"' not in other.content.decode()
+    assert client_for(citizen).get("/governance/cases/").status_code == 403
+
+
+def test_pages_switch_to_english(gov):
+    agent = client_for(gov.agent)
+    agent.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = agent.get("/governance/intake/").content.decode()
+    assert "Record a hotline call" in body and "热线来电登记" not in body
+
+
+@pytest.mark.django_db
+def test_login_page_links_visitors_to_case_follow_up_and_open_data(client):
+    body = client.get("/login/").content.decode()
+    assert 'href="/governance/follow/"' in body and 'href="/open/"' in body
+    assert client.get("/governance/follow/").status_code == 200

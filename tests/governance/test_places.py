@@ -92,6 +92,12 @@ def test_place_from_address(regions, address, district, street):
     assert placement.grid is None
 
 
+def test_address_with_a_community_only(xixi_grids):
+    placement = places.place_from_address("文三社区12幢")
+    assert placement.street.name == "西溪街道" and placement.district.name == "西湖区"
+    assert places.place_from_address("滨江区文三社区").street is None  # not in that district
+
+
 def test_unknown_address(regions):
     assert places.place_from_address("火星基地一号") is None
     assert places.place_from_address("") is None

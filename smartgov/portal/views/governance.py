@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smartgov.accounts.scope import require_perm
 from smartgov.core.errors import SmartgovError
 from smartgov.core.models import Department
+from smartgov.governance import categories, duplicates, selectors, services
 from smartgov.governance.models import Channel
 from smartgov.governance.permissions import Perm
 from smartgov.portal.forms_governance import (
@@ -42,8 +43,6 @@ from smartgov.portal.views.governance_common import (
 
 
 def _categories():
-    from smartgov.governance import categories
-
     return list(categories.minor_categories().order_by("code"))
 
 
@@ -58,8 +57,6 @@ def _departments():
 @require_http_methods(["GET", "POST"])
 def intake(request):
     """The 12345 agent records a call; the case page follows."""
-    from smartgov.governance import services
-
     require_perm(request.user, Perm.INTAKE)
     form = HotlineIntakeForm(request.POST or None, request.FILES or None, categories=_categories())
     if request.method == "POST" and form.is_valid():
@@ -97,8 +94,6 @@ def intake(request):
 @require_http_methods(["GET", "POST"])
 def field_report(request):
     """A grid worker or inspector reports a problem on patrol (phone-first)."""
-    from smartgov.governance import services
-
     require_perm(request.user, Perm.INTAKE)
     form = FieldReportForm(request.POST or None, request.FILES or None, categories=_categories())
     if request.method == "POST" and form.is_valid():
@@ -133,8 +128,6 @@ def field_report(request):
 @require_GET
 def similar(request):
     """HTMX partial: open cases nearby with similar text, while the form is being filled in."""
-    from smartgov.governance import duplicates
-
     require_perm(request.user, Perm.INTAKE)
     text = (request.GET.get("description") or "").strip()[:2000]
     lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
@@ -170,6 +163,7 @@ ACTION_FORMS = {
     "extension": ExtensionForm,
     "deferral": DeferralForm,
     "revisit": RevisitForm,
+    "supervise": CommentPhotosForm,
 }
 
 
@@ -196,8 +190,6 @@ def _make_form(action: str, case, data=None, files=None):
 
 def _load_case(user, pk: int):
     """The case with its timeline, as the selector lets ``user`` see it (404 otherwise)."""
-    from smartgov.governance import selectors
-
     return selectors.case_detail(user, pk)
 
 
@@ -231,8 +223,6 @@ def case_detail(request, pk: int):
 
 
 def _resolve_cases(user, numbers):
-    from smartgov.governance import selectors
-
     found = []
     for number in numbers:
         match = selectors.cases_for(user, q=number).filter(number__iexact=number).first()
@@ -248,8 +238,6 @@ def _resolve_cases(user, numbers):
 
 def _run_action(request, action: str, case, data: dict):
     """Call the one service behind ``action``; returns the success message."""
-    from smartgov.governance import categories, services
-
     user, photos = request.user, data.get("photos", [])
     if action in ("dispatch", "redispatch"):
         department = None
@@ -301,6 +289,9 @@ def _run_action(request, action: str, case, data: dict):
     if action == "deferral":
         services.request_deferral(actor=user, case=case, until=data["until"], reason=data["reason"])
         return _("Deferral requested; the clock stands until the dispatcher decides.")
+    if action == "supervise":
+        services.supervise_case(actor=user, case=case, comment=data["comment"])
+        return _("Supervision note added.")
     if action == "revisit":
         services.record_revisit(
             actor=user,
@@ -359,7 +350,6 @@ def attachment(request, pk: int):
     from django.http import FileResponse, Http404
 
     from smartgov.core.errors import NotFound
-    from smartgov.governance import selectors
     from smartgov.governance.models import CaseAttachment
     from smartgov.portal.views.governance_citizen import SESSION_KEY
 

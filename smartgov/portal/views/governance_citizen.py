@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartgov.core.errors import SmartgovError
+from smartgov.governance import selectors, services
 from smartgov.governance.models import Case, CaseStatus, Channel
 from smartgov.portal.forms_governance import CitizenReportForm, LookupForm, RatingForm, ReasonForm
 from smartgov.portal.services import paginate
@@ -37,8 +38,6 @@ def _require_reporter(user) -> None:
 @require_http_methods(["GET", "POST"])
 def report(request):
     """A citizen reports a problem with text, address or map point, and photos."""
-    from smartgov.governance import services
-
     _require_reporter(request.user)
     form = CitizenReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -71,16 +70,12 @@ def report(request):
 @login_required
 @require_GET
 def my_cases(request):
-    from smartgov.governance import selectors
-
     _require_reporter(request.user)
     listed = selectors.my_cases(request.user).select_related("category")
     return page(request, "my_cases.html", {"page": paginate(request, listed)})
 
 
 def _reporter_page(request, case, *, public: bool, failed=None, status: int = 200):
-    from smartgov.governance import selectors
-
     events = selectors.public_timeline(case)
     can_rate = case.status == CaseStatus.CLOSED and case.rating is None
     can_reopen = case.status == CaseStatus.CLOSED
@@ -105,8 +100,6 @@ def _reporter_page(request, case, *, public: bool, failed=None, status: int = 20
 
 
 def _own_case(request, pk: int) -> Case:
-    from smartgov.governance import selectors
-
     _require_reporter(request.user)
     case = selectors.my_cases(request.user).filter(pk=pk).first()
     if case is None:
@@ -137,8 +130,6 @@ def followed_case(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     """Follow a case by its number and the phone given when reporting; no login needed."""
-    from smartgov.governance import services
-
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,8 +148,6 @@ def lookup(request):
 
 
 def _reporter_action(request, case, action: str, *, public: bool):
-    from smartgov.governance import services
-
     actor = request.user if request.user.is_authenticated else None
     phone = request.session.get(SESSION_KEY, {}).get(str(case.pk), "") if public else ""
     form = (RatingForm if action == "rate" else ReasonForm)(request.POST, prefix=action)

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from smartgov.accounts.scope import has_perm
 from smartgov.core.errors import NotFound, PermissionDeniedError, SmartgovError
+from smartgov.governance import clock as gov_clock
+from smartgov.governance import selectors, transitions
 from smartgov.governance.models import CaseStatus, WarningLevel
 from smartgov.governance.permissions import Perm
 
@@ -93,7 +95,6 @@ class Tab:
 def tabs_for(user, *, counts: bool = False) -> list[Tab]:
     """The staff tabs shown on every governance page, by permission (with the size of each
     work queue when ``counts``)."""
-    from smartgov.governance import selectors
 
     def size(queryset) -> int | None:
         return queryset.count() if counts else None
@@ -145,8 +146,18 @@ def tabs_for(user, *, counts: bool = False) -> list[Tab]:
                 size(selectors.verification_queue(user)),
             )
         )
+    if has_perm(user, Perm.VERIFY) and _is_hotline(user):
+        tabs.append(
+            Tab(
+                "revisit",
+                _("Revisits"),
+                "portal:governance_revisits",
+                size(selectors.revisit_queue(user)),
+            )
+        )
     if has_perm(user, Perm.INTAKE):
         tabs.append(Tab("field", _("Field report"), "portal:governance_field_report"))
+    tabs.append(Tab("search", _("Find a case"), "portal:governance_search"))
     if any(has_perm(user, p) for p in (Perm.DISPATCH, Perm.SUPERVISE, Perm.CONFIGURE)):
         tabs.append(Tab("map", _("Case map"), "portal:governance_map"))
         tabs.append(Tab("hotspots", _("Hotspots"), "portal:governance_hotspots"))
@@ -155,6 +166,13 @@ def tabs_for(user, *, counts: bool = False) -> list[Tab]:
     if has_perm(user, Perm.CONFIGURE):
         tabs.append(Tab("config", _("Configuration"), "portal:governance_categories"))
     return tabs
+
+
+def _is_hotline(user) -> bool:
+    """Revisits are the hotline's work (inspectors hold the same permissions for the field)."""
+    from smartgov.governance.permissions import HOTLINE_AGENT
+
+    return user.memberships.filter(role__code=HOTLINE_AGENT).exists()
 
 
 def _resolves(url_name: str) -> bool:
@@ -196,8 +214,6 @@ class Clock:
 
 def clock_for(case, now=None) -> Clock:
     """The due time, the remaining working time and the warning colour of a case."""
-    from smartgov.governance import clock as gov_clock
-
     now = now or timezone.now()
     remaining = None
     if case.due_at and case.status in (CaseStatus.DISPATCHED, CaseStatus.DEFERRED):
@@ -282,6 +298,7 @@ ACTION_TRANSITION = {
     "return": ("return", Perm.HANDLE),
     "verify": ("verify_pass", Perm.VERIFY),
     "revisit": ("revisit", Perm.VERIFY),
+    "supervise": ("supervise", Perm.SUPERVISE),
 }
 
 
@@ -289,8 +306,6 @@ def offered_actions(user, case) -> list[str]:
     """The action forms the case page shows to ``user``: the transitions the state machine
     allows from the case's status, for which the user's role and scope cover the case (the
     service checks both again when the form is sent)."""
-    from smartgov.governance import transitions
-
     allowed = set(transitions.allowed_actions(case))
     covered: dict[str, bool] = {}
     actions = []

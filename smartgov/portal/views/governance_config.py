@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smartgov.accounts.scope import require_perm
 from smartgov.core.errors import SmartgovError
 from smartgov.core.models import Department, Region
+from smartgov.governance import categories, routing
 from smartgov.governance.models import Category, DispatchRule, Grid
 from smartgov.governance.permissions import Perm
 from smartgov.portal.forms_governance import CategoryForm, RuleForm
@@ -89,8 +90,6 @@ def _category_form(request, *, category=None):
 @require_http_methods(["GET", "POST"])
 def category_edit(request, code: str | None = None):
     """Create a class (no code in the URL) or edit one."""
-    from smartgov.governance import categories
-
     require_perm(request.user, Perm.CONFIGURE)
     category = None
     if code is not None:
@@ -141,8 +140,6 @@ def category_edit(request, code: str | None = None):
 @login_required
 @require_POST
 def category_toggle(request, code: str):
-    from smartgov.governance import categories
-
     require_perm(request.user, Perm.CONFIGURE)
     category = Category.objects.filter(code=code).first()
     if category is None:
@@ -175,8 +172,6 @@ def _rule_form(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rules(request):
-    from smartgov.governance import categories, routing
-
     require_perm(request.user, Perm.CONFIGURE)
     form = _rule_form(request)
     if request.method == "POST" and form.is_valid():
@@ -207,8 +202,6 @@ def rules(request):
 @login_required
 @require_POST
 def rule_delete(request, pk: int):
-    from smartgov.governance import routing
-
     require_perm(request.user, Perm.CONFIGURE)
     rule = DispatchRule.objects.filter(pk=pk).first()
     if rule is None:

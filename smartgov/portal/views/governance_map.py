@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from smartgov.accounts.scope import has_perm
 from smartgov.core.errors import PermissionDeniedError
+from smartgov.governance import categories, duplicates, places, selectors
 from smartgov.governance.models import CaseStatus
 from smartgov.governance.permissions import Perm
 from smartgov.portal.forms_governance import MapFilterForm
@@ -28,8 +29,6 @@ def _require_map(user) -> None:
 
 
 def _filter_form(request):
-    from smartgov.governance import categories
-
     return MapFilterForm(
         request.GET or None,
         statuses=CaseStatus.choices,
@@ -76,8 +75,6 @@ def case_map(request):
 @require_GET
 def map_data(request):
     """GeoJSON of grids and streets and the filtered case points, for the map's script."""
-    from smartgov.governance import places, selectors
-
     _require_map(request.user)
     form = _filter_form(request)
     if request.GET and not form.is_valid():
@@ -97,6 +94,8 @@ def map_data(request):
     rows = cases.order_by("-created_at").values_list(
         "pk", "number", "title", "status", "warning", "lon", "lat"
     )[:MAX_POINTS]
+    if request.GET.get("points") == "0":  # the hotspot map shows the hotspots alone
+        rows = []
     points = [
         {
             "id": pk,
@@ -112,8 +111,6 @@ def map_data(request):
     ]
     hotspots = []
     if request.GET.get("hotspots") == "1":
-        from smartgov.governance import duplicates
-
         hotspots = [
             {"label": h["label"], "count": h["count"], "value": [h["center_lon"], h["center_lat"]]}
             for h in duplicates.hotspots(start=start, end=end)
@@ -134,8 +131,6 @@ def map_data(request):
 @require_GET
 def hotspots(request):
     """Similar cases grouped by text, place and time window, ranked by how many reported."""
-    from smartgov.governance import duplicates
-
     _require_map(request.user)
     form = _filter_form(request)
     valid = form.is_valid() if request.GET else True
@@ -147,7 +142,7 @@ def hotspots(request):
     shown_start = timezone.localtime(start).date()
     shown_end = timezone.localtime(end - timedelta(seconds=1)).date()
     map_url = reverse("portal:governance_map_data") + (
-        f"?hotspots=1&start={shown_start.isoformat()}&end={shown_end.isoformat()}"
+        f"?hotspots=1&points=0&start={shown_start.isoformat()}&end={shown_end.isoformat()}"
     )
     return page(
         request,
@@ -168,8 +163,6 @@ def hotspots(request):
 @require_GET
 def areas(request):
     """The grids' and streets' outlines for the point pickers of the report forms."""
-    from smartgov.governance import places
-
     response = JsonResponse({"grids": places.grids_geojson(), "streets": places.streets_geojson()})
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -12,11 +12,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from smartgov.accounts.scope import require_perm
 from smartgov.core.errors import SmartgovError
+from smartgov.governance import selectors, services
 from smartgov.governance.models import CaseStatus, WarningLevel
 from smartgov.governance.permissions import Perm
 from smartgov.portal.forms_governance import DecisionForm
 from smartgov.portal.services import paginate
-from smartgov.portal.views.governance_common import clock_for, page, reraise_access
+from smartgov.portal.views.governance_common import (
+    clock_for,
+    page,
+    require_governance_staff,
+    reraise_access,
+)
 
 
 def _rows(page_obj):
@@ -28,8 +34,6 @@ def _rows(page_obj):
 @require_GET
 def queue(request):
     """Cases awaiting dispatch, oldest first, with the top suggestions and their confidence."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.DISPATCH)
     listed = selectors.cases_for(request.user, queue="dispatch")
     page_obj = paginate(request, listed)
@@ -40,8 +44,6 @@ def queue(request):
 @require_GET
 def requests_list(request):
     """Pending extension (延期) and deferral (挂账) requests for the dispatcher to decide."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.DISPATCH)
     listed = selectors.pending_requests(request.user).select_related("case__category")
     return page(
@@ -55,8 +57,6 @@ def requests_list(request):
 @login_required
 @require_POST
 def request_decide(request, pk: int):
-    from smartgov.governance import selectors, services
-
     require_perm(request.user, Perm.DISPATCH)
     case_request = selectors.pending_requests(request.user).filter(pk=pk).first()
     if case_request is None:
@@ -89,8 +89,6 @@ def request_decide(request, pk: int):
 @require_GET
 def overdue(request):
     """Cases being handled with a yellow or red warning, the most overdue first."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.SUPERVISE)
     level = request.GET.get("level") or ""
     if level not in (WarningLevel.YELLOW, WarningLevel.RED):
@@ -109,8 +107,6 @@ def overdue(request):
 @require_GET
 def department(request):
     """The handler's department's cases, with the remaining working time on each."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.HANDLE)
     state = request.GET.get("state") or "open"
     if state not in ("open", CaseStatus.HANDLED, CaseStatus.CLOSED):
@@ -133,8 +129,6 @@ def department(request):
 @require_GET
 def verification(request):
     """Handled cases waiting for the inspector's check on the spot (phone-first)."""
-    from smartgov.governance import selectors
-
     require_perm(request.user, Perm.VERIFY)
     listed = selectors.verification_queue(request.user)
     page_obj = paginate(request, listed)
@@ -143,4 +137,44 @@ def verification(request):
         "verification.html",
         {"page": page_obj, "rows": _rows(page_obj)},
         tab="verify",
+    )
+
+
+@login_required
+@require_GET
+def revisits(request):
+    """Closed hotline cases whose caller has not been reached since closing (回访)."""
+    require_perm(request.user, Perm.VERIFY)
+    page_obj = paginate(request, selectors.revisit_queue(request.user))
+    return page(
+        request,
+        "revisits.html",
+        {"page": page_obj, "rows": _rows(page_obj)},
+        tab="revisit",
+    )
+
+
+@login_required
+@require_GET
+def search(request):
+    """Every case the user may see, by number, title or address and by status (a caller's
+    second call, a supervisor's question)."""
+    require_governance_staff(request.user)
+    q = (request.GET.get("q") or "").strip()[:100]
+    status = request.GET.get("status") or ""
+    if status not in CaseStatus.values:
+        status = ""
+    listed = selectors.cases_for(request.user, q=q or None, status=status or None)
+    page_obj = paginate(request, listed)
+    return page(
+        request,
+        "search.html",
+        {
+            "page": page_obj,
+            "rows": _rows(page_obj),
+            "q": q,
+            "status": status,
+            "statuses": CaseStatus.choices,
+        },
+        tab="search",
     )
