@@ -558,15 +558,15 @@ def _recompute_day(day: date, now: datetime) -> dict:
             "id", *_ROW_KEY, *_COUNTS
         )
     }
-    new = {}
-    for dim, (field, _label) in GROUPS.items():
-        grouped = closed.values("department_id", "district_id", key=F(field)).annotate(
-            **_aggregates(now)
-        )
-        for row in grouped:
-            new[(dim, row["key"], row["department_id"], row["district_id"])] = {
-                name: int(row.get(name) or 0) for name in _COUNTS
-            }
+    # One grouped read over every dimension's column, folded into the six dimensions here.
+    fields = sorted({field for field, _label in GROUPS.values()} | {"department_id"})
+    new: dict = {}
+    for row in closed.values(*fields).annotate(**_aggregates(now)):
+        counts = {name: int(row.get(name) or 0) for name in _COUNTS}
+        for dim, (field, _label) in GROUPS.items():
+            target = new.setdefault((dim, row[field], row["department_id"], row["district_id"]), {})
+            for name, value in counts.items():
+                target[name] = target.get(name, 0) + value
     delta, created, gone = {}, [], []
     for row_key in old.keys() | new.keys():
         before, after = old.get(row_key), new.get(row_key)
