@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, F, Func, Q, QuerySet, Sum
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -793,14 +793,20 @@ def _record_verifier(sender, instance: CaseEvent, created: bool, **kwargs) -> No
             mark_dirty([local_day(due)])
 
 
+def _remember_state(instance: Case) -> None:
+    # From __dict__ so that a deferred field is never loaded just for this.
+    instance._kpi_before = (instance.__dict__.get("status"), instance.__dict__.get("due_at"))
+
+
+def _case_post_init(sender, instance: Case, **kwargs) -> None:
+    """The status and due date as loaded (or as built), to know at save time whether the case
+    was closed and on which day — without a query per save."""
+    _remember_state(instance)
+
+
 def _case_pre_save(sender, instance: Case, raw: bool = False, **kwargs) -> None:
     if raw:
         return
-    instance._kpi_before = (
-        Case.objects.filter(pk=instance.pk).values_list("status", "due_at").first()
-        if instance.pk
-        else None
-    )
     if instance.status == CaseStatus.CLOSED and instance.verified_by_id is None and instance.pk:
         instance.verified_by_id = _verifier_of(instance.pk)
 
@@ -816,6 +822,7 @@ def _case_post_save(sender, instance: Case, raw: bool = False, **kwargs) -> None
     if instance.status == CaseStatus.CLOSED and instance.due_at is not None:
         days.append(local_day(instance.due_at))
     mark_dirty(days)
+    _remember_state(instance)
 
 
 def _case_post_delete(sender, instance: Case, **kwargs) -> None:
@@ -825,6 +832,7 @@ def _case_post_delete(sender, instance: Case, **kwargs) -> None:
 
 def connect_signals() -> None:
     post_save.connect(_record_verifier, sender=CaseEvent, dispatch_uid="governance_kpi_verifier")
+    post_init.connect(_case_post_init, sender=Case, dispatch_uid="governance_kpi_post_init")
     pre_save.connect(_case_pre_save, sender=Case, dispatch_uid="governance_kpi_pre_save")
     post_save.connect(_case_post_save, sender=Case, dispatch_uid="governance_kpi_post_save")
     post_delete.connect(_case_post_delete, sender=Case, dispatch_uid="governance_kpi_delete")
