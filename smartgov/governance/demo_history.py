@@ -36,6 +36,7 @@ from smartgov.governance.models import (
     Grid,
     WarningLevel,
 )
+from smartgov.governance.transitions import actor_label
 
 HISTORY_SOURCE = "demo-history"
 HISTORY_CASES = 3600
@@ -298,7 +299,7 @@ class _History(CaseTimeline):
                 "kind": kind,
                 "created_at": at,
                 "actor": actor,
-                "actor_name": actor_name or (actor.username if actor else "system"),
+                "actor_name": actor_name or actor_label(actor),
                 "department": department,
                 "from_status": from_status,
                 "to_status": to_status,
