@@ -116,14 +116,18 @@ class Period:
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
 
 
+DEFAULT_PERIOD_DAYS = 30
+
+
 def default_period(today: date | None = None) -> Period:
-    """The current month up to today (Asia/Shanghai)."""
+    """The last 30 days up to today (Asia/Shanghai): on the first of a month "this month"
+    would be a single day, and a leader opening the page wants a month's figures."""
     today = today or timezone.localdate(timezone=SHANGHAI)
-    return Period(today.replace(day=1), today)
+    return Period(today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today)
 
 
 def parse_period(start: date | str | None, end: date | str | None) -> Period:
-    """Validate a period; missing ends default to the current month."""
+    """Validate a period; with neither end given, the last 30 days."""
     default = default_period()
 
     def as_date(value, name):

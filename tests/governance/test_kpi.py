@@ -433,3 +433,11 @@ def test_kpi_page_is_table_plus_series(staff, cases):
         )
     with pytest.raises(InvalidInput):
         kpi.kpi_page(user=staff["admin"], group_by="department", interval="hour")
+
+
+def test_default_period_is_the_last_30_days_even_on_the_first_of_a_month():
+    from datetime import date as _date
+
+    period = kpi.default_period(_date(2026, 12, 1))
+    assert (period.start, period.end) == (_date(2026, 11, 2), _date(2026, 12, 1))
+    assert kpi.parse_period(None, None) == kpi.default_period()
