@@ -106,10 +106,10 @@ def _mount_routers() -> None:
     from smartgov.core.api import router as core_router
     from smartgov.datastore.api import router as datastore_router
     from smartgov.governance.api import router as governance_router
-    from smartgov.licenses.api import router as licenses_router
-    from smartgov.services.api import router as services_router
     from smartgov.governance.api_kpi import router as governance_kpi_router
+    from smartgov.licenses.api import router as licenses_router
     from smartgov.opendata.api import router as opendata_router
+    from smartgov.services.api import router as services_router
     from smartgov.sharing.api import router as sharing_router
     from smartgov.sharing.api_usage import router as sharing_usage_router
 
