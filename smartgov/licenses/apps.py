@@ -6,3 +6,8 @@ class LicensesConfig(AppConfig):
     name = "smartgov.licenses"
     label = "licenses"
     verbose_name = _("E-licenses")
+
+    def ready(self) -> None:
+        from smartgov.licenses import permissions
+
+        permissions.register()
