@@ -8,6 +8,7 @@ class LicensesConfig(AppConfig):
     verbose_name = _("E-licenses")
 
     def ready(self) -> None:
-        from smartgov.licenses import permissions
+        from smartgov.licenses import permissions, portal
 
         permissions.register()
+        portal.register()

@@ -16,9 +16,9 @@ class HolderKind(models.TextChoices):
 
 
 class LicenseStatus(models.TextChoices):
-    VALID = "valid", _("Valid")
+    VALID = "valid", _("In force")
     SUSPENDED = "suspended", _("Suspended")
-    REVOKED = "revoked", _("Revoked")
+    REVOKED = "revoked", _("Revoked by the issuer")
     EXPIRED = "expired", _("Expired")
 
 

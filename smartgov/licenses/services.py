@@ -728,6 +728,14 @@ def get_license(*, actor, identifier: str) -> License:
     raise NotFound("license_not_found", "No such e-license.")
 
 
+def may_manage(actor, license: License) -> bool:
+    """Whether ``actor`` may suspend, reinstate or revoke ``license`` (issuing department)."""
+    return (
+        has_perm(actor, Perm.MANAGE)
+        and restrict(License.objects.filter(pk=license.pk), actor, Perm.MANAGE).exists()
+    )
+
+
 def license_uses(*, actor, identifier: str):
     found = get_license(actor=actor, identifier=identifier)
     return found, found.uses.select_related("department", "user").all()

@@ -2,4 +2,13 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from smartgov.portal.views import licenses
+
+urlpatterns = [
+    path("", licenses.wallet, name="licenses_wallet"),
+    path("verify/", licenses.verify, name="licenses_verify"),
+    path("issue/", licenses.issue, name="licenses_issue"),
+    path("<str:identifier>/", licenses.detail, name="licenses_detail"),
+]
