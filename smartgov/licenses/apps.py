@@ -8,7 +8,10 @@ class LicensesConfig(AppConfig):
     verbose_name = _("E-licenses")
 
     def ready(self) -> None:
+        from smartgov.core.demo import register_demo_loader
         from smartgov.licenses import permissions, portal
+        from smartgov.licenses.demo import load_demo_licenses
 
         permissions.register()
         portal.register()
+        register_demo_loader("licenses", load_demo_licenses, after=("accounts",))
