@@ -12,8 +12,15 @@ raw pure-Python SM2 verify rate, the bottleneck. Prints figures; asserts nothing
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import socket
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.request
+from pathlib import Path
 
 from _setup import setup_django
 
@@ -81,10 +88,102 @@ def rate(fn, items, seconds: float) -> tuple[float, int]:
     return count / (time.perf_counter() - started), count
 
 
+WRK_SCRIPT = """
+local paths = {}
+local i = 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+end
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def gunicorn_wrk(codes, *, workers: int, seconds: int, connections: int) -> None:
+    """verify?code= through gunicorn (gthread) driven by wrk: the production entry point."""
+    from urllib.parse import quote
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "smartgov.wsgi:application",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=dict(os.environ),
+    )
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(base + "/api/v1/licenses/verify?code=x", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        with tempfile.TemporaryDirectory() as tmp:
+            script, lines = Path(tmp) / "verify.lua", Path(tmp) / "paths.txt"
+            script.write_text(WRK_SCRIPT)
+            lines.write_text(
+                "\n".join(f"/api/v1/licenses/verify?code={quote(code)}" for code in codes)
+            )
+            warm_up = max(3, len(codes) * workers // 80)  # cold SM2 runs at ~100/s a core
+            for label, duration in (
+                ("warm-up (fills each worker's cache)", warm_up),
+                ("run", seconds),
+            ):
+                out = subprocess.run(
+                    [
+                        "wrk",
+                        "-t2",
+                        f"-c{connections}",
+                        f"-d{duration}s",
+                        "-s",
+                        str(script),
+                        base,
+                        "--",
+                        str(lines),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                wrk_line = next(x for x in out.splitlines() if x.startswith("WRK "))
+                requests, micros, p50, p99 = map(int, wrk_line.split()[1:])
+                errors = [x for x in out.splitlines() if "Non-2xx" in x or "Socket errors" in x]
+                print(
+                    f"gunicorn {workers} workers x 4 threads + wrk {connections} conns, "
+                    f"{label}: {requests / (micros / 1e6):.0f}/s, p50 {p50 / 1000:.1f} ms, "
+                    f"p99 {p99 / 1000:.1f} ms {' '.join(errors)}"
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--licenses", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (0: skip)")
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
 
     from smartgov.core.crypto import sm2_verify
@@ -130,6 +229,14 @@ def main() -> None:
         f"HTTP API, cache cleared first (cold until each license seen once): "
         f"{api_cold:.0f}/s over {count} calls"
     )
+
+    if args.workers:
+        gunicorn_wrk(
+            codes,
+            workers=args.workers,
+            seconds=int(args.seconds) * 2,
+            connections=args.connections,
+        )
 
 
 if __name__ == "__main__":
