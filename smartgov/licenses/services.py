@@ -767,6 +767,13 @@ def license_uses(*, actor, identifier: str):
     return found, found.uses.select_related("department", "user").all()
 
 
+def department_licenses(actor):
+    """The licenses of the departments the actor manages, newest first."""
+    return restrict(
+        License.objects.select_related("license_type", "department"), actor, Perm.MANAGE
+    )
+
+
 def issuable_types(actor):
     """The active types the actor may issue."""
     return restrict(

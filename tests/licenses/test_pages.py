@@ -91,6 +91,8 @@ def test_staff_issue_form_and_status_change(as_user, officer, marriage):
     assert response.status_code == 302
     license = License.objects.get()
     assert license.data == {"spouse": "李四", "registered_on": "2021-02-03"}
+    recent = client.get("/licenses/issue/").content.decode()
+    assert 'data-testid="recent-licenses"' in recent and "本部门近期签发" in recent
     url = f"/licenses/{license.identifier}/"
     assert 'data-testid="license-manage"' in client.get(url).content.decode()
     page = client.post(url, {"action": "revoke", "reason": ""})

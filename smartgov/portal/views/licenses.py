@@ -211,6 +211,9 @@ def issue(request):
             else:
                 messages.success(request, _("The e-license was issued and signed."))
                 return redirect("portal:licenses_detail", identifier=license.identifier)
+    recent = [_card(item) for item in services.department_licenses(request.user)[:20]]
     return render(
-        request, "portal/licenses/issue.html", {"types": types, "chosen": chosen, "form": form}
+        request,
+        "portal/licenses/issue.html",
+        {"types": types, "chosen": chosen, "form": form, "recent": recent},
     )
