@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -540,7 +541,7 @@ def qr_url(license: License, base_url: str = "") -> str:
 def _split_payload(payload: str) -> tuple[str, str] | None:
     text = str(payload).strip()
     if "code=" in text:  # a scanned verify URL
-        text = text.split("code=", 1)[1].split("&", 1)[0]
+        text = unquote(text.split("code=", 1)[1].split("&", 1)[0])
     parts = text.split(PAYLOAD_SEPARATOR)
     if len(parts) != 2 or len(parts[1]) != 128:
         return None
@@ -665,6 +666,8 @@ def record_use(*, license: License, by, purpose: str, reference: str = "") -> Li
         raise InvalidInput("purpose_required", "The purpose of the use is required (at most 200).")
     if len(reference or "") > 128:
         raise InvalidInput("reference_too_long", "The reference is at most 128 characters.")
+    if license.status != LicenseStatus.VALID:
+        raise Conflict("license_not_valid", "Only a valid license can be used.")
     department = by if isinstance(by, Department) else None
     user = None if department is not None else by
     if department is None and getattr(user, "pk", None) is None:

@@ -293,3 +293,12 @@ def test_private_key_is_encrypted(issued):
     from smartgov.core.crypto import decrypt_field, sm2_public_from_private
 
     assert sm2_public_from_private(decrypt_field(key.private_key_encrypted)) == key.public_key
+
+
+def test_payload_url_percent_encoded_and_use_of_revoked(issued, officer, org):
+    url = services.qr_url(issued, "https://gov.example").replace("~", "%7E")
+    assert services.verify_license(payload=url).valid
+    services.revoke_license(actor=officer, license=issued, reason="错误")
+    with pytest.raises(Conflict):
+        services.record_use(license=issued, by=org["xihu_bureau"], purpose="核验", reference="")
+    assert LicenseUse.objects.count() == 0
