@@ -666,7 +666,8 @@ def record_use(*, license: License, by, purpose: str, reference: str = "") -> Li
         raise InvalidInput("purpose_required", "The purpose of the use is required (at most 200).")
     if len(reference or "") > 128:
         raise InvalidInput("reference_too_long", "The reference is at most 128 characters.")
-    if license.status != LicenseStatus.VALID:
+    current = License.objects.filter(pk=license.pk).values_list("status", flat=True).first()
+    if current != LicenseStatus.VALID:  # read fresh: the caller's object may be stale
         raise Conflict("license_not_valid", "Only a valid license can be used.")
     department = by if isinstance(by, Department) else None
     user = None if department is not None else by
