@@ -6,3 +6,8 @@ class ServicesConfig(AppConfig):
     name = "smartgov.services"
     label = "services"
     verbose_name = _("Government services")
+
+    def ready(self) -> None:
+        from smartgov.services import permissions
+
+        permissions.register()
