@@ -5,7 +5,6 @@ of the current published version). Staff: ``/services/manage/items…`` to draft
 withdraw and start new versions; permission checks live in the services.
 """
 
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate

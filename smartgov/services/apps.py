@@ -8,6 +8,9 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Government services")
 
     def ready(self) -> None:
+        from smartgov.core.demo import register_demo_loader
         from smartgov.services import permissions
+        from smartgov.services.demo import load_demo_services
 
         permissions.register()
+        register_demo_loader("services", load_demo_services, after=("catalog",))
