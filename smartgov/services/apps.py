@@ -9,8 +9,9 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from smartgov.core.demo import register_demo_loader
-        from smartgov.services import permissions
+        from smartgov.services import permissions, portal_entries
         from smartgov.services.demo import load_demo_services
 
         permissions.register()
+        portal_entries.register()
         register_demo_loader("services", load_demo_services, after=("catalog",))
