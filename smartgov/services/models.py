@@ -180,8 +180,8 @@ class MaterialForm(models.TextChoices):
 
 
 class Requirement(models.TextChoices):
-    REQUIRED = "required", _("Required")
-    CONDITIONAL = "conditional", _("Required when a condition applies")
+    REQUIRED = "required", _("Always required")
+    CONDITIONAL = "conditional", _("Required in some cases")
 
 
 class MaterialSource(models.TextChoices):
