@@ -9,8 +9,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from smartgov.services import selectors, services
+from smartgov.services import forms, selectors, services
 from smartgov.services.schemas import (
+    FormCheckIn,
+    FormCheckOut,
+    FormIn,
     ItemCreate,
     ItemRead,
     ItemSummary,
@@ -124,3 +127,25 @@ def withdraw_item(request: HttpRequest, item_id: int, payload: ReasonIn):
 def new_version(request: HttpRequest, item_id: int):
     draft = services.new_version(actor=request.auth, item_id=item_id)
     return Status(201, selectors.managed_item(request.auth, draft.pk))
+
+
+@router.put(
+    "/services/manage/items/{item_id}/form",
+    response=ItemRead,
+    summary="Replace a draft's application form (fields, types, validation, conditions)",
+)
+def set_form(request: HttpRequest, item_id: int, payload: FormIn):
+    forms.set_form(actor=request.auth, item_id=item_id, fields=payload.fields)
+    return selectors.managed_item(request.auth, item_id)
+
+
+@router.post(
+    "/services/items/{code}/form/check",
+    response=FormCheckOut,
+    auth=None,
+    summary="Check answers against the published item's application form",
+)
+def check_form(request: HttpRequest, code: str, payload: FormCheckIn):
+    item = selectors.published_item(code)
+    cleaned, errors = forms.validate_form(forms.form_of(item), payload.data)
+    return {"valid": not errors, "cleaned": cleaned, "errors": errors}

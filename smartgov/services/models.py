@@ -285,3 +285,26 @@ class ItemStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name}"
+
+
+class FormDefinition(models.Model):
+    """The application form (申请表) of one item version, defined without code.
+
+    ``fields`` is a list of ``{name, label, type, required, …}`` (see services/forms.py for
+    the schema and ``validate_form``); a new item version copies its predecessor's form.
+    """
+
+    item = models.OneToOneField(
+        ServiceItem, on_delete=models.CASCADE, related_name="form", verbose_name=_("item")
+    )
+    fields = models.JSONField(_("form fields"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_fields = ScopeFields(department="item__department")
+
+    class Meta:
+        verbose_name = _("application form")
+        verbose_name_plural = _("application forms")
+
+    def __str__(self) -> str:
+        return f"form of {self.item_id}"

@@ -83,6 +83,7 @@ class ItemRead(ItemSummary):
     supersedes_id: int | None
     materials: list[MaterialRead]
     steps: list[StepRead]
+    form: list[dict[str, Any]]
 
     @staticmethod
     def resolve_materials(obj) -> list:
@@ -91,6 +92,12 @@ class ItemRead(ItemSummary):
     @staticmethod
     def resolve_steps(obj) -> list:
         return list(obj.steps.all())
+
+    @staticmethod
+    def resolve_form(obj) -> list:
+        from smartgov.services.forms import form_of
+
+        return form_of(obj)
 
 
 class MaterialIn(Schema):
@@ -164,3 +171,17 @@ class PublishIn(Schema):
 
 class ReasonIn(Schema):
     reason: str
+
+
+class FormIn(Schema):
+    fields: list[dict[str, Any]]
+
+
+class FormCheckIn(Schema):
+    data: dict[str, Any]
+
+
+class FormCheckOut(Schema):
+    valid: bool
+    cleaned: dict[str, Any]
+    errors: dict[str, dict[str, str]]

@@ -28,6 +28,7 @@ from smartgov.core.models import Department
 from smartgov.services import search
 from smartgov.services.models import (
     ApplicantKind,
+    FormDefinition,
     HandlingKind,
     ItemLevel,
     ItemMaterial,
@@ -587,6 +588,9 @@ def new_version(*, actor, item_id: int) -> ServiceItem:
         )
         for s in source.steps.all()
     )
+    previous_form = FormDefinition.objects.filter(item=source).first()
+    if previous_form is not None:
+        FormDefinition.objects.create(item=draft, fields=previous_form.fields)
     search.index_item(draft)
     _audit(draft, actor=actor, action="new_version")
     return draft
