@@ -97,6 +97,9 @@ class ItemForm(forms.Form):
     fees = JSONListField(label=_("fees"), required=False, help_text=_("JSON list"))
     materials = JSONListField(label=_("item materials"), required=False, help_text=_("JSON list"))
     steps = JSONListField(label=_("item steps"), required=False, help_text=_("JSON list"))
+    form_fields = JSONListField(
+        label=_("application form"), required=False, help_text=_("JSON list")
+    )
 
     def __init__(self, *args, departments=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,7 +115,7 @@ class ItemForm(forms.Form):
             else:
                 widget.attrs["class"] = "form-control"
             if isinstance(widget, forms.Textarea):
-                widget.attrs["rows"] = 6 if name in ("materials", "steps") else 3
+                widget.attrs["rows"] = 6 if name in ("materials", "steps", "form_fields") else 3
 
     def clean_tags(self):
         return [
@@ -126,7 +129,10 @@ class ItemForm(forms.Form):
 
 def item_initial(item) -> dict:
     """The editor's initial values from an item version."""
-    fields = [f for f in ItemForm.base_fields if f not in ("department", "materials", "steps")]
+    from smartgov.services.forms import form_of
+
+    skip = ("department", "materials", "steps", "form_fields")
+    fields = [f for f in ItemForm.base_fields if f not in skip]
     initial = {name: getattr(item, name) for name in fields}
     initial["department"] = item.department_id
     initial["tags"] = ", ".join(item.tags)
@@ -165,4 +171,5 @@ def item_initial(item) -> dict:
         for s in item.steps.all()
     ]
     initial["steps"] = json.dumps(steps, ensure_ascii=False, indent=1)
+    initial["form_fields"] = json.dumps(form_of(item), ensure_ascii=False, indent=1)
     return initial

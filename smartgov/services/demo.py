@@ -1,5 +1,6 @@
 """Demo service items: an item officer, a city-wide item publisher and the items of
-data/items.json, drafted and published through the services (idempotent)."""
+data/items.json (six with application forms), drafted and published through the services
+(idempotent)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from smartgov.accounts.demo import DEMO_PASSWORD
 from smartgov.accounts.models import User
 from smartgov.catalog.models import Resource
 from smartgov.core.models import Department
-from smartgov.services import services
+from smartgov.services import forms, services
 from smartgov.services.models import ItemStatus, ServiceItem
 from smartgov.services.permissions import ITEM_OFFICER, ITEM_PUBLISHER
 
@@ -74,12 +75,15 @@ def load_demo_services(stdout=None) -> str:
             continue
         values = dict(entry)
         department = _department(values.pop("department"))
+        form_fields = values.pop("form", None)
         item = services.create_item(
             actor=publisher,
             department_id=department.pk,
             materials=_materials(values.pop("materials")),
             **values,
         )
+        if form_fields:
+            forms.set_form(actor=publisher, item_id=item.pk, fields=form_fields)
         services.publish_item(actor=publisher, item_id=item.pk, comment="演示数据发布")
     if stdout is not None:
         stdout.write("\nService-item demo accounts (same password)\n")

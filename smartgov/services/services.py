@@ -26,6 +26,7 @@ from smartgov.core import audit
 from smartgov.core.errors import Conflict, InvalidInput, NotFound
 from smartgov.core.models import Department
 from smartgov.services import search
+from smartgov.services.forms import check_definition
 from smartgov.services.models import (
     ApplicantKind,
     FormDefinition,
@@ -343,6 +344,8 @@ def snapshot(item: ServiceItem) -> dict:
     data.pop("search_text", None)
     data["materials"] = [audit.snapshot(m) for m in item.materials.order_by("position", "id")]
     data["steps"] = [audit.snapshot(s) for s in item.steps.order_by("position", "id")]
+    definition = FormDefinition.objects.filter(item=item).first()
+    data["form"] = definition.fields if definition else []
     return data
 
 
@@ -460,8 +463,10 @@ def update_item(
     changes: dict | None = None,
     materials: list[dict] | None = None,
     steps: list[dict] | None = None,
+    form: list[dict] | None = None,
 ) -> ServiceItem:
-    """Edit a draft: any of ITEM_FIELDS (and department_id); materials/steps replace the lists."""
+    """Edit a draft: any of ITEM_FIELDS (and department_id); materials, steps and the
+    application form, when given, replace what the draft had."""
     item = _locked(actor, item_id, Perm.MANAGE_ITEMS)
     _require_draft(item)
     changes = dict(changes or {})
@@ -485,6 +490,10 @@ def update_item(
         _replace_materials(item, _clean_materials(materials))
     if steps is not None:
         _replace_steps(item, _clean_steps(steps))
+    if form is not None:
+        FormDefinition.objects.update_or_create(
+            item=item, defaults={"fields": check_definition(form)}
+        )
     search.index_item(item)
     _audit(item, actor=actor, action="update", before=before)
     return item

@@ -32,6 +32,9 @@ def test_demo_services(regions):
         "个体工商户注册登记",
     }
     assert "食品经营许可" in [i.name for i in selectors.published_items(query="开饭店")]
+    from smartgov.services.models import FormDefinition
+
+    assert FormDefinition.objects.count() == 6
     count = ServiceItem.objects.count()
     load_demo_services()
     assert ServiceItem.objects.count() == count

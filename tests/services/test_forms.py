@@ -172,3 +172,19 @@ def test_form_api(client, bearer, make_item, officer, publisher):
         **bearer(officer),
     )
     assert bad.status_code in (400, 409)
+
+
+def test_editing_a_draft_sets_its_form_and_the_guide_lists_it(
+    client, make_item, officer, publisher
+):
+    item = make_item()
+    with pytest.raises(InvalidInput):
+        services.update_item(
+            actor=officer, item_id=item.pk, changes={"name": "改名"}, form=[{"type": "x"}]
+        )
+    item.refresh_from_db()
+    assert item.name == "企业设立登记" and not FormDefinition.objects.exists()
+    services.update_item(actor=officer, item_id=item.pk, form=DEFINITION)
+    services.publish_item(actor=publisher, item_id=item.pk)
+    html = client.get(f"/services/items/{item.implementation_code}/").content.decode()
+    assert 'data-testid="guide-form"' in html and "酒类品种" in html and "自动填写" in html

@@ -20,6 +20,7 @@ from smartgov.core.models import Department
 from smartgov.portal.forms_services import HallFilterForm, ItemForm, item_initial
 from smartgov.portal.services import paginate
 from smartgov.services import selectors, services
+from smartgov.services.forms import form_of
 from smartgov.services.models import ItemStatus, ServiceItem
 from smartgov.services.permissions import Perm
 
@@ -93,6 +94,7 @@ def guide(request, code: str):
         "portal/services/guide.html",
         {
             "item": item,
+            "form_fields": form_of(item),
             "materials": materials,
             "fetched": sum(1 for m in materials if m.platform_fetches),
             "steps": list(item.steps.all()),
@@ -128,12 +130,13 @@ def staff_items(request):
     )
 
 
-def _values(form: ItemForm) -> tuple[dict, list, list]:
+def _values(form: ItemForm) -> tuple[dict, list, list, list]:
     data = dict(form.cleaned_data)
     materials = data.pop("materials")
     steps = data.pop("steps")
+    form_fields = data.pop("form_fields")
     data["department_id"] = data.pop("department")
-    return data, materials, steps
+    return data, materials, steps, form_fields
 
 
 def _refused(form: ItemForm, exc: SmartgovError) -> None:
@@ -148,7 +151,7 @@ def staff_item_new(request):
     require_perm(request.user, Perm.MANAGE_ITEMS)
     form = ItemForm(request.POST or None, departments=_departments(request.user))
     if request.method == "POST" and form.is_valid():
-        data, materials, steps = _values(form)
+        data, materials, steps, _form_fields = _values(form)
         try:
             item = services.create_item(
                 actor=request.user, materials=materials, steps=steps, **data
@@ -174,11 +177,16 @@ def staff_item(request, pk: int):
         editing=True,
     )
     if request.method == "POST" and editable and form.is_valid():
-        data, materials, steps = _values(form)
+        data, materials, steps, form_fields = _values(form)
         data.pop("implementation_code", None)
         try:
             services.update_item(
-                actor=request.user, item_id=pk, changes=data, materials=materials, steps=steps
+                actor=request.user,
+                item_id=pk,
+                changes=data,
+                materials=materials,
+                steps=steps,
+                form=form_fields,
             )
         except SmartgovError as exc:
             _refused(form, exc)
