@@ -148,6 +148,7 @@ def _double_submission(*, channel, description, reporter, recorder, index, at) -
         Case.objects.filter(who, channel=channel, description=description)
         .filter(created_at__gte=at - timedelta(seconds=DOUBLE_SUBMIT_SECONDS))
         .exclude(status=CaseStatus.CANCELLED)
+        .only("id", "number")  # on the indexes gov_case_{phone,reporter,recorder}_time
         .first()
     )
 
