@@ -107,7 +107,9 @@ def _mount_routers() -> None:
     from smartgov.datastore.api import router as datastore_router
     from smartgov.governance.api import router as governance_router
     from smartgov.governance.api_kpi import router as governance_kpi_router
+    from smartgov.licenses.api import router as licenses_router
     from smartgov.opendata.api import router as opendata_router
+    from smartgov.services.api import router as services_router
     from smartgov.sharing.api import router as sharing_router
     from smartgov.sharing.api_usage import router as sharing_usage_router
 
@@ -119,6 +121,8 @@ def _mount_routers() -> None:
     api.add_router("/", sharing_usage_router)
     api.add_router("/", opendata_router)
     api.add_router("/", governance_router)
+    api.add_router("/", licenses_router)
+    api.add_router("/", services_router)
     api.add_router("/", governance_kpi_router)
 
 

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "smartgov.sharing",
     "smartgov.opendata",
     "smartgov.governance",
+    "smartgov.licenses",
+    "smartgov.services",
     "smartgov.portal",
     "oauth2_provider",
 ]

@@ -22,9 +22,9 @@ from smartgov.accounts.models import User
 from smartgov.core import audit
 from smartgov.core.crypto import blind_index, encrypt_field
 from smartgov.core.models import Department, Region
-from smartgov.core.workcalendar import add_working_days, is_workday
-from smartgov.governance import demo_texts, routing
+from smartgov.governance import clock, demo_texts, routing
 from smartgov.governance.demo_timeline import CaseTimeline, Stop
+from smartgov.governance.intake import PHONE_PURPOSE
 from smartgov.governance.models import (
     Case,
     CaseEvent,
@@ -34,14 +34,14 @@ from smartgov.governance.models import (
     Category,
     Channel,
     Grid,
-    LimitUnit,
     WarningLevel,
 )
+from smartgov.governance.transitions import actor_label
 
 HISTORY_SOURCE = "demo-history"
 HISTORY_CASES = 3600
 SEED = 20261201
-PHONE_PURPOSE = "governance.reporter_phone"  # the intake's blind-index purpose for phones
+
 DEMO_DISTRICTS = ("330102", "330106", "330108")
 HOTSPOT_STREET, HOTSPOT_ROAD, HOTSPOT_CODE, HOTSPOT_REPORTS = "330106004", "文三路", "0110", 40
 COMMON = {  # extra weight of the classes reported most often
@@ -68,64 +68,25 @@ COMMON = {  # extra weight of the classes reported most often
     "3001": 2,
     "1109": 2,
 }
-OFFICE = ((time(9, 0), time(12, 0)), (time(13, 30), time(17, 30)))
 
 
 # --- working time (office hours on working days, as the lifecycle's clock counts it) -----
 
 
 class _Clock:
-    """Office-time arithmetic for the import (same office hours and calendar as live cases)."""
+    """The lifecycle's working-time clock (office hours on working days), as the import uses it."""
 
     def __init__(self) -> None:
-        self._workday: dict[date, bool] = {}
         self.tz = timezone.get_default_timezone()
 
-    def periods(self, day: date):
-        if day not in self._workday:
-            self._workday[day] = is_workday(day)
-        if not self._workday[day]:
-            return []
-        return [
-            (datetime.combine(day, a, tzinfo=self.tz), datetime.combine(day, b, tzinfo=self.tz))
-            for a, b in OFFICE
-        ]
-
     def add_seconds(self, start: datetime, seconds: float) -> datetime:
-        cursor = timezone.localtime(start, self.tz)
-        remaining = timedelta(seconds=max(seconds, 0))
-        day = cursor.date()
-        for _ in range(800):
-            for begin, end in self.periods(day):
-                if cursor >= end:
-                    continue
-                begin = max(begin, cursor)
-                if remaining <= end - begin:
-                    return begin + remaining
-                remaining -= end - begin
-                cursor = end
-            day += timedelta(days=1)
-            cursor = datetime.combine(day, time(0), tzinfo=self.tz)
-        return cursor
+        return clock.add_working_seconds(start, max(int(seconds), 0))
 
     def add(self, start: datetime, amount: int, unit: str) -> datetime:
-        if unit == LimitUnit.HOURS:
-            return self.add_seconds(start, amount * 3600)
-        return timezone.localtime(add_working_days(start, amount), self.tz)
+        return clock.add_working_time(start, amount, unit)
 
     def between(self, start: datetime, end: datetime) -> int:
-        if end <= start:
-            return 0
-        total = timedelta(0)
-        day = timezone.localtime(start, self.tz).date()
-        last = timezone.localtime(end, self.tz).date()
-        while day <= last:
-            for begin, finish in self.periods(day):
-                overlap = min(finish, end) - max(begin, start)
-                if overlap > timedelta(0):
-                    total += overlap
-            day += timedelta(days=1)
-        return int(total.total_seconds())
+        return max(clock.working_seconds_between(start, end), 0)
 
 
 # --- history ------------------------------------------------------------------------------
@@ -338,7 +299,7 @@ class _History(CaseTimeline):
                 "kind": kind,
                 "created_at": at,
                 "actor": actor,
-                "actor_name": actor_name or (actor.username if actor else "system"),
+                "actor_name": actor_name or actor_label(actor),
                 "department": department,
                 "from_status": from_status,
                 "to_status": to_status,

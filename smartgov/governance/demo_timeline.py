@@ -216,6 +216,7 @@ class CaseTimeline:
         self.event(
             draft, EventKind.ACCEPTED, at, actor=handler, actor_name=name, department=department
         )
+        draft.case.handler = handler  # 签收 makes the actor the case's handler
         limit = clock.between(case.dispatched_at, case.due_at)
         if outcome == "hold":  # still being handled (the hotspot's main case)
             at = clock.add_seconds(at, rng.randint(1800, 7200))

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, F, Func, Q, QuerySet, Sum
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,14 +116,18 @@ class Period:
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
 
 
+DEFAULT_PERIOD_DAYS = 30
+
+
 def default_period(today: date | None = None) -> Period:
-    """The current month up to today (Asia/Shanghai)."""
+    """The last 30 days up to today (Asia/Shanghai): on the first of a month "this month"
+    would be a single day, and a leader opening the page wants a month's figures."""
     today = today or timezone.localdate(timezone=SHANGHAI)
-    return Period(today.replace(day=1), today)
+    return Period(today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today)
 
 
 def parse_period(start: date | str | None, end: date | str | None) -> Period:
-    """Validate a period; missing ends default to the current month."""
+    """Validate a period; with neither end given, the last 30 days."""
     default = default_period()
 
     def as_date(value, name):
@@ -376,26 +380,22 @@ def _add(target: dict, row: dict, prefix: str = "") -> None:
         target[name] = target.get(name, 0) + int(row.get(prefix + name) or 0)
 
 
-def kpi_table(
-    *,
-    user,
-    group_by: str,
-    start: date | str | None = None,
-    end: date | str | None = None,
-    district: Region | None = None,
-    now: datetime | None = None,
-) -> KpiResult:
-    """The rows of ``kpi_rows`` with the totals over them (the user's whole scope)."""
-    check_group(group_by)
-    period = parse_period(start, end)
-    now = now or timezone.now()
-    refresh_rollup()
-    field = GROUPS[group_by][0]
+def _check_interval(interval: str) -> str:
+    if interval not in INTERVALS:
+        raise InvalidInput(
+            "invalid_interval",
+            "Unknown interval: use day, week or month.",
+            detail={"interval": str(interval)[:40]},
+        )
+    return interval
+
+
+def _table_result(user, group_by, period, district, live_by_key: dict) -> KpiResult:
     merged: dict = {}
     for row in _settled(user, period, district, group_by).values("key").annotate(**_SUMS):
         _add(merged.setdefault(row["key"], {}), row, "s_")
-    for row in _live(user, period, district).values(key=F(field)).annotate(**_aggregates(now)):
-        _add(merged.setdefault(row["key"], {}), row)
+    for key, counts in live_by_key.items():
+        _add(merged.setdefault(key, {}), counts)
     labels = _labels(group_by, list(merged))
     rows = []
     for key, counts in merged.items():
@@ -413,6 +413,66 @@ def kpi_table(
         totals=_finish(totals),
         city_scope=has_city_scope(user, Perm.SUPERVISE),
     )
+
+
+def _series_points(user, period, interval, district, live_by_day: dict) -> list[dict]:
+    buckets: dict[date, dict] = {}
+    day = period.start
+    while day <= period.end:
+        buckets.setdefault(_bucket(day, interval), {name: 0 for name in _COUNTS})
+        day += timedelta(days=1)
+    # Every closed case is in the rollup once per dimension; "district" has the fewest rows.
+    settled = (
+        _settled(user, period, district, "district", months=False).values("day").annotate(**_SUMS)
+    )
+    for row in settled:
+        _add(buckets[_bucket(_as_date(row["day"]), interval)], row, "s_")
+    for due_day, counts in live_by_day.items():
+        target = buckets.get(_bucket(due_day, interval))
+        if target is not None:
+            _add(target, counts)
+    return [{"bucket": key.isoformat(), **_finish(values)} for key, values in buckets.items()]
+
+
+def _live_rows(user, period, district, now, *, field: str | None, by_day: bool):
+    """The open cases' figures per key and/or due day: {(key, day): counts}."""
+    queryset = _live(user, period, district)
+    names = {}
+    if field is not None:
+        names["key"] = F(field)
+    if by_day:
+        queryset = queryset.annotate(due_day=_DueDay())
+    values = queryset.values(*(["due_day"] if by_day else []), **names)
+    result = {}
+    for row in values.annotate(**_aggregates(now)):
+        day = _as_date(row["due_day"]) if by_day else None
+        result[(row.get("key"), day)] = {name: int(row.get(name) or 0) for name in _COUNTS}
+    return result
+
+
+def _fold(rows: dict, index: int) -> dict:
+    folded: dict = {}
+    for parts, counts in rows.items():
+        _add(folded.setdefault(parts[index], {}), counts)
+    return folded
+
+
+def kpi_table(
+    *,
+    user,
+    group_by: str,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    district: Region | None = None,
+    now: datetime | None = None,
+) -> KpiResult:
+    """The rows of ``kpi_rows`` with the totals over them (the user's whole scope)."""
+    check_group(group_by)
+    period = parse_period(start, end)
+    now = now or timezone.now()
+    refresh_rollup()
+    live = _live_rows(user, period, district, now, field=GROUPS[group_by][0], by_day=False)
+    return _table_result(user, group_by, period, district, _fold(live, 0))
 
 
 def _bucket(day: date, interval: str) -> date:
@@ -438,37 +498,34 @@ def kpi_series(
 ) -> list[dict]:
     """The metrics per day, week (starting Monday) or month of the due date, for the charts;
     every bucket of the period is present (zeros where nothing was due)."""
-    if interval not in INTERVALS:
-        raise InvalidInput(
-            "invalid_interval",
-            "Unknown interval: use day, week or month.",
-            detail={"interval": str(interval)[:40]},
-        )
+    _check_interval(interval)
     period = parse_period(start, end)
     now = now or timezone.now()
     refresh_rollup()
-    buckets: dict[date, dict] = {}
-    day = period.start
-    while day <= period.end:
-        buckets.setdefault(_bucket(day, interval), {name: 0 for name in _COUNTS})
-        day += timedelta(days=1)
-    # Every closed case is in the rollup once per dimension; "district" has the fewest rows.
-    settled = (
-        _settled(user, period, district, "district", months=False).values("day").annotate(**_SUMS)
-    )
-    for row in settled:
-        _add(buckets[_bucket(_as_date(row["day"]), interval)], row, "s_")
-    live = (
-        _live(user, period, district)
-        .annotate(due_day=_DueDay())
-        .values("due_day")
-        .annotate(**_aggregates(now))
-    )
-    for row in live:
-        target = buckets.get(_bucket(_as_date(row["due_day"]), interval))
-        if target is not None:
-            _add(target, row)
-    return [{"bucket": key.isoformat(), **_finish(values)} for key, values in buckets.items()]
+    live = _live_rows(user, period, district, now, field=None, by_day=True)
+    return _series_points(user, period, interval, district, _fold(live, 1))
+
+
+def kpi_page(
+    *,
+    user,
+    group_by: str,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    interval: str = "day",
+    district: Region | None = None,
+    now: datetime | None = None,
+) -> tuple[KpiResult, list[dict]]:
+    """The KPI page's table and chart series together: the open cases are read once, per
+    key and due day, and folded both ways."""
+    check_group(group_by)
+    _check_interval(interval)
+    period = parse_period(start, end)
+    now = now or timezone.now()
+    refresh_rollup()
+    live = _live_rows(user, period, district, now, field=GROUPS[group_by][0], by_day=True)
+    table = _table_result(user, group_by, period, district, _fold(live, 0))
+    return table, _series_points(user, period, interval, district, _fold(live, 1))
 
 
 # --- the rollup -------------------------------------------------------------------------
@@ -505,15 +562,15 @@ def _recompute_day(day: date, now: datetime) -> dict:
             "id", *_ROW_KEY, *_COUNTS
         )
     }
-    new = {}
-    for dim, (field, _label) in GROUPS.items():
-        grouped = closed.values("department_id", "district_id", key=F(field)).annotate(
-            **_aggregates(now)
-        )
-        for row in grouped:
-            new[(dim, row["key"], row["department_id"], row["district_id"])] = {
-                name: int(row.get(name) or 0) for name in _COUNTS
-            }
+    # One grouped read over every dimension's column, folded into the six dimensions here.
+    fields = sorted({field for field, _label in GROUPS.values()} | {"department_id"})
+    new: dict = {}
+    for row in closed.values(*fields).annotate(**_aggregates(now)):
+        counts = {name: int(row.get(name) or 0) for name in _COUNTS}
+        for dim, (field, _label) in GROUPS.items():
+            target = new.setdefault((dim, row[field], row["department_id"], row["district_id"]), {})
+            for name, value in counts.items():
+                target[name] = target.get(name, 0) + value
     delta, created, gone = {}, [], []
     for row_key in old.keys() | new.keys():
         before, after = old.get(row_key), new.get(row_key)
@@ -740,14 +797,20 @@ def _record_verifier(sender, instance: CaseEvent, created: bool, **kwargs) -> No
             mark_dirty([local_day(due)])
 
 
+def _remember_state(instance: Case) -> None:
+    # From __dict__ so that a deferred field is never loaded just for this.
+    instance._kpi_before = (instance.__dict__.get("status"), instance.__dict__.get("due_at"))
+
+
+def _case_post_init(sender, instance: Case, **kwargs) -> None:
+    """The status and due date as loaded (or as built), to know at save time whether the case
+    was closed and on which day — without a query per save."""
+    _remember_state(instance)
+
+
 def _case_pre_save(sender, instance: Case, raw: bool = False, **kwargs) -> None:
     if raw:
         return
-    instance._kpi_before = (
-        Case.objects.filter(pk=instance.pk).values_list("status", "due_at").first()
-        if instance.pk
-        else None
-    )
     if instance.status == CaseStatus.CLOSED and instance.verified_by_id is None and instance.pk:
         instance.verified_by_id = _verifier_of(instance.pk)
 
@@ -763,6 +826,7 @@ def _case_post_save(sender, instance: Case, raw: bool = False, **kwargs) -> None
     if instance.status == CaseStatus.CLOSED and instance.due_at is not None:
         days.append(local_day(instance.due_at))
     mark_dirty(days)
+    _remember_state(instance)
 
 
 def _case_post_delete(sender, instance: Case, **kwargs) -> None:
@@ -772,6 +836,7 @@ def _case_post_delete(sender, instance: Case, **kwargs) -> None:
 
 def connect_signals() -> None:
     post_save.connect(_record_verifier, sender=CaseEvent, dispatch_uid="governance_kpi_verifier")
+    post_init.connect(_case_post_init, sender=Case, dispatch_uid="governance_kpi_post_init")
     pre_save.connect(_case_pre_save, sender=Case, dispatch_uid="governance_kpi_pre_save")
     post_save.connect(_case_post_save, sender=Case, dispatch_uid="governance_kpi_post_save")
     post_delete.connect(_case_post_delete, sender=Case, dispatch_uid="governance_kpi_delete")

@@ -26,7 +26,7 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from smartgov.core.errors import SmartgovError
-from smartgov.governance.models import Case, CaseStatus, Category, CategoryKind, Channel
+from smartgov.governance.models import (
+    Case,
+    CaseAttachment,
+    CaseStatus,
+    Category,
+    CategoryKind,
+    Channel,
+)
 from smartgov.governance.open311_clients import client_for_key
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -229,8 +236,14 @@ def service_definition(request: HttpRequest, fmt: str, code: str):
 
 
 def _public_cases():
+    photos = Prefetch(
+        "attachments",
+        queryset=CaseAttachment.objects.filter(content_type__startswith="image/").order_by("id"),
+        to_attr="photos",
+    )
     return (
         Case.objects.select_related("category", "department")
+        .prefetch_related(photos)
         .exclude(status=CaseStatus.CANCELLED)
         .exclude(category__kind=CategoryKind.COMPLAINT)
     )
@@ -238,7 +251,10 @@ def _public_cases():
 
 def request_entry(case: Case, request: HttpRequest) -> dict:
     closed = case.status in CLOSED_STATUSES
-    media = case.attachments.filter(content_type__startswith="image/").first()
+    photos = getattr(case, "photos", None)
+    if photos is None:
+        photos = list(case.attachments.filter(content_type__startswith="image/").order_by("id"))
+    media = photos[0] if photos else None
     notes = ""
     if case.status == CaseStatus.MERGED and case.main_case_id:
         notes = "已合并到其他工单处理。"

@@ -18,6 +18,8 @@ urlpatterns = [
     path("sharing/", include("smartgov.portal.urls_sharing")),
     path("open/", include("smartgov.portal.urls_opendata")),
     path("governance/", include("smartgov.portal.urls_governance")),
+    path("services/", include("smartgov.portal.urls_services")),
+    path("licenses/", include("smartgov.portal.urls_licenses")),
     # Data resource catalog (数据资源目录)
     path("catalog/", catalog.catalog_search, name="catalog"),
     path("catalog/new/", catalog.resource_create, name="catalog_create"),

@@ -406,3 +406,38 @@ def test_a_key_patched_to_zero_leaves_no_row(staff, cases, org):
     shangcheng.delete()
     rows = kpi.kpi_rows(user=staff["admin"], group_by="department", **period)
     assert [row["key"] for row in rows] == [org["xihu_bureau"].pk]
+
+
+def test_kpi_page_is_table_plus_series(staff, cases):
+    for group_by in kpi.GROUPS:
+        table, series = kpi.kpi_page(
+            user=staff["admin"],
+            group_by=group_by,
+            start="2026-02-20",
+            end="2026-04-05",
+            interval="week",
+            now=NOW,
+        )
+        assert (
+            table.rows
+            == kpi.kpi_table(
+                user=staff["admin"],
+                group_by=group_by,
+                start="2026-02-20",
+                end="2026-04-05",
+                now=NOW,
+            ).rows
+        )
+        assert series == kpi.kpi_series(
+            user=staff["admin"], start="2026-02-20", end="2026-04-05", interval="week", now=NOW
+        )
+    with pytest.raises(InvalidInput):
+        kpi.kpi_page(user=staff["admin"], group_by="department", interval="hour")
+
+
+def test_default_period_is_the_last_30_days_even_on_the_first_of_a_month():
+    from datetime import date as _date
+
+    period = kpi.default_period(_date(2026, 12, 1))
+    assert (period.start, period.end) == (_date(2026, 11, 2), _date(2026, 12, 1))
+    assert kpi.parse_period(None, None) == kpi.default_period()

@@ -394,3 +394,35 @@ def test_governance_command_actions(db, capsys):
     assert "网格通" in capsys.readouterr().out
     call_command("governance", "kpi-rollup")
     assert "0 days" in capsys.readouterr().out
+
+
+@needs_intake
+def test_post_outside_the_city_is_refused(client, services_tree, api_key):
+    data = {
+        "api_key": api_key,
+        "service_code": "0101",
+        "lat": "39.9",
+        "long": "116.4",
+        "description": "北京的垃圾",
+    }
+    response = client.post("/open311/v2/requests.json", data)
+    assert response.status_code == 400
+    assert "outside_city" in response.json()[0]["description"]
+    assert Case.objects.count() == 0
+
+
+def test_request_list_queries_do_not_grow_with_the_cases(
+    client, org, services_tree, public_cases, django_assert_max_num_queries
+):
+    now = timezone.now()
+    for _ in range(6):
+        make_case(
+            department=org["xihu_bureau"],
+            category=services_tree["minor"],
+            due=now + timedelta(days=1),
+            dispatched=now - timedelta(hours=1),
+            status=CaseStatus.DISPATCHED,
+        )
+    with django_assert_max_num_queries(3):  # cases, their photos (one query for all)
+        body = client.get("/open311/v2/requests.json").json()
+    assert len(body) == 8

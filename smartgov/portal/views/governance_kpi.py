@@ -36,14 +36,12 @@ def kpi_page(request):
     start, end = request.GET.get("start"), request.GET.get("end")
     error = None
     try:
-        result = kpi.kpi_table(user=request.user, group_by=group_by, start=start, end=end)
+        result, series = kpi.kpi_page(
+            user=request.user, group_by=group_by, start=start, end=end, interval=interval
+        )
     except InvalidInput as exc:
         error = exc.message
-        start = end = None
-        result = kpi.kpi_table(user=request.user, group_by=group_by)
-    series = kpi.kpi_series(
-        user=request.user, start=result.period.start, end=result.period.end, interval=interval
-    )
+        result, series = kpi.kpi_page(user=request.user, group_by=group_by, interval=interval)
     top = result.rows[:15]
     chart = {
         "buckets": [point["bucket"] for point in series],
