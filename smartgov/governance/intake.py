@@ -75,10 +75,11 @@ def next_case_number(at: datetime) -> str:
 def _bump_sequence(day) -> int | None:
     """The day's counter plus one, in one ``UPDATE … RETURNING`` (None: no row for the day).
     The row stays locked until the intake commits, so numbers are handed out in order."""
-    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    quote = connection.ops.quote_name
+    table, last, day_column = quote(CaseSequence._meta.db_table), quote("last"), quote("day")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last",  # noqa: S608
+            f"UPDATE {table} SET {last} = {last} + 1 WHERE {day_column} = %s RETURNING {last}",  # noqa: S608
             [connection.ops.adapt_datefield_value(day)],
         )
         row = cursor.fetchone()
