@@ -160,10 +160,13 @@ def test_text_rules_length_and_enumeration():
 
 
 def test_citizen_id_born_tomorrow_is_left_to_the_row_checker():
-    tomorrow = TODAY.fromordinal(TODAY.toordinal() + 1)
+    # Today read here, not at import: a run that crosses midnight (Asia/Shanghai, 16:00 UTC)
+    # would otherwise call "tomorrow" a day the row checker already counts as today.
+    today = date.today()
+    tomorrow = today.fromordinal(today.toordinal() + 1)
     first17 = f"330106{tomorrow:%Y%m%d}001"
     value = first17 + citizen_id_check_digit(first17)
-    ok, _ = column_checker({"data_type": "citizen_id", "required": False}, today=TODAY)(
+    ok, _ = column_checker({"data_type": "citizen_id", "required": False}, today=today)(
         pa.array([value])
     )
     assert ok.to_pylist() == [False] and not _python_ok("citizen_id", value)
