@@ -601,9 +601,7 @@ def intake_child(args, database: str) -> dict:
     state_dir.mkdir(parents=True, exist_ok=True)
     os.environ["SMARTGOV_VAR_DIR"] = str(state_dir)
     if database == "postgres":
-        os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + (
-            "/smartgov_bench_cases_intake"
-        )
+        os.environ["DATABASE_URL"] += "_intake"  # smartgov_bench_cases_intake by default
     fresh_database(database, state_dir)
     import django
 

@@ -146,7 +146,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("SQLITE_CONN_MAX_AGE", "0"))
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
         # the audit chain's read-then-append never fails with "database is locked" half-way.
@@ -259,6 +259,10 @@ SMARTGOV_API_PAGE_SIZE = 50
 SMARTGOV_GATEWAY_CACHE_SECONDS = float(os.environ.get("SMARTGOV_GATEWAY_CACHE_SECONDS", "1"))
 SMARTGOV_GATEWAY_CACHE_MAX_AGE = float(os.environ.get("SMARTGOV_GATEWAY_CACHE_MAX_AGE", "60"))
 SMARTGOV_GATEWAY_MAX_SKEW = 300
+# Intake's per-process cache of categories, dispatch rules, grids and the classifier row
+# (smartgov.governance.config_cache): fingerprint checked at most this often; reloaded at max age.
+GOVERNANCE_CACHE_SECONDS = float(os.environ.get("GOVERNANCE_CACHE_SECONDS", "1"))
+GOVERNANCE_CACHE_MAX_AGE = float(os.environ.get("GOVERNANCE_CACHE_MAX_AGE", "60"))
 
 # Data sharing: working days for a provider or bureau approval step and for answering an
 # objection; the highest per-minute rate a grant may have; the longest grant period (days).

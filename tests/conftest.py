@@ -32,6 +32,19 @@ def _fresh_calendar_cache():
     workcalendar.invalidate_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_governance_cache(settings):
+    """Intake's per-process cache of categories, rules, grids and the classifier row: empty at
+    each test's start, its fingerprint checked on every use (tests change these rows at will,
+    and a rolled-back test can leave ids and counts as they were)."""
+    from smartgov.governance.config_cache import cache
+
+    settings.GOVERNANCE_CACHE_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # Migrations that install the audit log's append-only triggers, in the order they apply.
 _TRIGGER_MIGRATIONS = [
     importlib.import_module("smartgov.core.migrations.0002_audit_append_only"),

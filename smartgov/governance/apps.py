@@ -9,10 +9,11 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from smartgov.core.demo import register_demo_loader
-        from smartgov.governance import inbox, kpi, permissions
+        from smartgov.governance import config_cache, inbox, kpi, permissions
         from smartgov.governance.demo import load_demo_governance
 
         permissions.register()
         inbox.register()
         kpi.connect_signals()
+        config_cache.connect_signals()
         register_demo_loader("governance", load_demo_governance, after=("accounts",))

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from smartgov.core import audit
 from smartgov.core.errors import InvalidInput
+from smartgov.governance import config_cache
 from smartgov.governance.categories import minor_categories
 from smartgov.governance.models import Case, CaseStatus, Category, ClassifierModel
 
@@ -128,14 +129,16 @@ def active_model() -> ClassifierModel | None:
 
 def _active_pipeline():
     """(model row, pipeline) of the active model, or (None, None); reloads on a new version."""
-    row = ClassifierModel.objects.filter(active=True).values("id", "version", "sha256").first()
+    row = config_cache.cache.current().classifier  # (id, version, sha256, threshold)
     if row is None:
         return None
-    key = (row["version"], row["sha256"])
+    key = (row.version, row.sha256)
+    if _cache.key == key:
+        return _cache.pipeline
     with _cache.lock:
         if _cache.key != key:
-            blob = ClassifierModel.objects.values_list("blob", flat=True).get(pk=row["id"])
-            _cache.pipeline = _deserialise(blob, row["sha256"])
+            blob = ClassifierModel.objects.values_list("blob", flat=True).get(pk=row.id)
+            _cache.pipeline = _deserialise(blob, row.sha256)
             _cache.key = key
         return _cache.pipeline
 
@@ -153,10 +156,8 @@ def auto_dispatch_threshold() -> float:
     configured = getattr(settings, "GOVERNANCE_AUTO_DISPATCH_THRESHOLD", None)
     if configured is not None:
         return float(configured)
-    threshold = (
-        ClassifierModel.objects.filter(active=True).values_list("threshold", flat=True).first()
-    )
-    return float(threshold) if threshold is not None else NO_AUTO_THRESHOLD
+    row = config_cache.cache.current().classifier
+    return float(row.threshold) if row is not None else NO_AUTO_THRESHOLD
 
 
 # --- suggestions -----------------------------------------------------------------------
@@ -192,14 +193,7 @@ def suggest(text: str, *, top: int = 3) -> list[Suggestion]:
     probabilities = pipeline.predict_proba([text])[0]
     classes = pipeline.classes_
     ranked = sorted(range(len(classes)), key=lambda i: -probabilities[i])
-    wanted = [str(classes[i]) for i in ranked[: top + 5]]
-    known = {
-        c.code: c
-        for c in minor_categories()
-        .select_related(None)
-        .filter(code__in=wanted)
-        .only("id", "code", "name")
-    }
+    known = config_cache.minor_by_code()
     out = []
     for i in ranked[: top + 5]:
         category = known.get(str(classes[i]))

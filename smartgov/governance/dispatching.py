@@ -9,21 +9,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from smartgov.core.errors import InvalidInput
-from smartgov.governance import clock
+from smartgov.governance import clock, config_cache
 from smartgov.governance.models import Case, CaseStatus, Category, EventKind, WarningLevel
-from smartgov.governance.transitions import write_event
+from smartgov.governance.transitions import new_event
 
 REPEAT_WINDOW_DAYS = 30
 
 
 def get_minor_category(code: str) -> Category:
     """An active minor class by code (cases are filed under minor classes only)."""
-    category = (
-        Category.objects.filter(code=str(code).strip(), active=True, parent__isnull=False)
-        .select_related("default_department")
-        .first()
-    )
-    if category is None:
+    category = config_cache.category_by_code(str(code).strip())
+    if category is None or not category.active or category.parent_id is None:
         raise InvalidInput(
             "unknown_category", "There is no such active category.", detail={"code": code}
         )
@@ -90,6 +86,35 @@ def apply_dispatch(
     redispatch: bool = False,
 ):
     """Hand the case to ``department`` and start its clock (fields set; the caller saves)."""
+    event = dispatch(
+        case,
+        actor=actor,
+        department=department,
+        category=category,
+        at=at,
+        comment=comment,
+        auto=auto,
+        redispatch=redispatch,
+    )
+    case.is_repeat = is_repeat(case)
+    event.save(force_insert=True)
+    return event
+
+
+def dispatch(
+    case: Case,
+    *,
+    actor,
+    department,
+    category: Category,
+    at: datetime,
+    comment: str = "",
+    auto: bool = False,
+    redispatch: bool = False,
+):
+    """``apply_dispatch`` without its two queries: the fields set (but ``is_repeat``, which
+    the caller sets) and the DISPATCHED event returned unsaved. Intake uses it on a case it
+    has not inserted yet."""
     from_status = case.status
     case.status = CaseStatus.DISPATCHED
     case.department = department
@@ -106,9 +131,8 @@ def apply_dispatch(
     case.auto_dispatched = auto
     if case.opened_at is None:
         case.opened_at = at
-    case.is_repeat = is_repeat(case)
     amount, unit = clock.time_limit(category)
-    return write_event(
+    return new_event(
         case,
         EventKind.REDISPATCHED if redispatch else EventKind.DISPATCHED,
         actor=actor,

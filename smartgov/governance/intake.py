@@ -9,8 +9,8 @@ import math
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from smartgov.accounts.scope import has_perm
@@ -24,16 +24,23 @@ from smartgov.core.errors import (
 )
 from smartgov.core.validators import check_phone
 from smartgov.governance import attachments as files
-from smartgov.governance import dispatching
+from smartgov.governance import config_cache, dispatching
 from smartgov.governance.lifecycle_models import CaseSequence
-from smartgov.governance.models import Case, CaseStatus, Category, Channel, EventKind
+from smartgov.governance.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Category,
+    Channel,
+    EventKind,
+)
 from smartgov.governance.permissions import Perm
 from smartgov.governance.transitions import (
     MAX_TEXT,
     audit_case,
     clean_text,
     is_staff,
-    write_event,
+    new_event,
 )
 
 NUMBER_PREFIX = "GZ"
@@ -53,8 +60,8 @@ def next_case_number(at: datetime) -> str:
     """GZ + local date + a five-digit daily sequence, safe under concurrent intake."""
     day = timezone.localdate(at)
     for _attempt in range(3):
-        if CaseSequence.objects.filter(day=day).update(last=F("last") + 1):
-            last = CaseSequence.objects.filter(day=day).values_list("last", flat=True).get()
+        last = _bump_sequence(day)
+        if last is not None:
             return f"{NUMBER_PREFIX}{day:%Y%m%d}{last:05d}"
         try:
             with transaction.atomic():
@@ -63,6 +70,20 @@ def next_case_number(at: datetime) -> str:
         except IntegrityError:
             continue  # another intake created the day's row first: bump it
     raise Conflict("number_taken", "Could not number the new case; please try again.")
+
+
+def _bump_sequence(day) -> int | None:
+    """The day's counter plus one, in one ``UPDATE … RETURNING`` (None: no row for the day).
+    The row stays locked until the intake commits, so numbers are handed out in order."""
+    quote = connection.ops.quote_name
+    table, last, day_column = quote(CaseSequence._meta.db_table), quote("last"), quote("day")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1 WHERE {day_column} = %s RETURNING {last}",  # noqa: S608
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def existing_case(source_system: str, external_id: str) -> Case | None:
@@ -128,6 +149,7 @@ def _double_submission(*, channel, description, reporter, recorder, index, at) -
         Case.objects.filter(who, channel=channel, description=description)
         .filter(created_at__gte=at - timedelta(seconds=DOUBLE_SUBMIT_SECONDS))
         .exclude(status=CaseStatus.CANCELLED)
+        .only("id", "number")  # on the indexes gov_case_{phone,reporter,recorder}_time
         .first()
     )
 
@@ -217,50 +239,40 @@ def report_case(
     district = placement.district
     if district is None and placement.street is not None:
         district = placement.street.parent
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                case = Case.objects.create(
-                    number=next_case_number(at),
-                    channel=channel,
-                    source_system=source_system,
-                    external_id=external_id,
-                    reporter=citizen,
-                    anonymous=bool(anonymous),
-                    reporter_name=reporter_name,
-                    reporter_phone_encrypted=encrypt_field(phone) if phone else "",
-                    reporter_phone_index=index,
-                    recorded_by=recorder,
-                    title=title,
-                    description=description,
-                    address=address,
-                    lon=lon,
-                    lat=lat,
-                    grid=placement.grid,
-                    street=placement.street,
-                    district=district,
-                    category=category,
-                    suggestions=[
-                        {
-                            "category": s.category_id,
-                            "code": s.code,
-                            "name": s.name,
-                            "score": round(float(s.score), 4),
-                        }
-                        for s in suggestions
-                    ],
-                    confidence=round(float(suggestions[0].score), 4) if suggestions else None,
-                    created_at=at,
-                )
-        except IntegrityError:
-            if external_id:
-                existing = Case.objects.filter(
-                    source_system=source_system, external_id=external_id
-                ).first()  # the racing intake that won, committed by now
-                if existing is not None:
-                    return existing, False
-            raise
-        event = write_event(
+    # Everything is decided before the case is written: one INSERT with its final state.
+    case = Case(
+        channel=channel,
+        source_system=source_system,
+        external_id=external_id,
+        reporter=citizen,
+        anonymous=bool(anonymous),
+        reporter_name=reporter_name,
+        reporter_phone_encrypted=encrypt_field(phone) if phone else "",
+        reporter_phone_index=index,
+        recorded_by=recorder,
+        title=title,
+        description=description,
+        address=address,
+        lon=lon,
+        lat=lat,
+        grid=placement.grid,
+        street=placement.street,
+        district=district,
+        category=category,
+        suggestions=[
+            {
+                "category": s.category_id,
+                "code": s.code,
+                "name": s.name,
+                "score": round(float(s.score), 4),
+            }
+            for s in suggestions
+        ],
+        confidence=round(float(suggestions[0].score), 4) if suggestions else None,
+        created_at=at,
+    )
+    events = [
+        new_event(
             case,
             EventKind.REPORTED,
             actor=actor,
@@ -268,63 +280,96 @@ def report_case(
             data={"channel": channel, "source_system": source_system, "external_id": external_id},
             at=at,
         )
-        files.store(case, prepared, actor=actor, event=event)
-        _auto_process(
-            case,
-            actor=actor,
-            suggestions=suggestions,
-            trusted=staff_category,
-            enabled=auto_process,
-            at=at,
-        )
-        case.is_repeat = dispatching.is_repeat(case)
-        case.save()
+    ]
+    events += _auto_process(
+        case,
+        actor=actor,
+        suggestions=suggestions,
+        trusted=staff_category,
+        enabled=auto_process,
+        at=at,
+    )
+    case.is_repeat = dispatching.is_repeat(case)
+    with transaction.atomic():
+        case.number = next_case_number(at)
+        if external_id:
+            try:
+                with transaction.atomic():
+                    case.save(force_insert=True)
+            except IntegrityError:
+                existing = Case.objects.filter(
+                    source_system=source_system, external_id=external_id
+                ).first()  # the racing intake that won, committed by now
+                if existing is not None:
+                    return existing, False
+                raise
+        else:
+            case.save(force_insert=True)
+        for event in events:
+            event.case = case  # the case has its id now
+        CaseEvent.objects.bulk_create(events)
+        if prepared:
+            files.store(case, prepared, actor=actor, event=events[0])
         audit_case(actor, "report", case, None)
     return case, True
 
 
-def _auto_process(case: Case, *, actor, suggestions, trusted: bool, enabled: bool, at) -> None:
-    """Classify and, when confident and routable, open and dispatch without a human."""
+def _auto_process(case: Case, *, actor, suggestions, trusted: bool, enabled: bool, at) -> list:
+    """Classify and, when confident and routable, open and dispatch without a human: the
+    case's fields set and the timeline events after REPORTED returned, unsaved."""
+    events: list = []
     if not enabled:
-        return
+        return events
     chosen = case.category if trusted else None
     if suggestions:
         top = suggestions[0]
-        write_event(
-            case,
-            EventKind.CLASSIFIED,
-            actor=None,
-            data={"suggestions": case.suggestions, "source": "classifier"},
-            at=at,
+        events.append(
+            new_event(
+                case,
+                EventKind.CLASSIFIED,
+                actor=None,
+                data={"suggestions": case.suggestions, "source": "classifier"},
+                at=at,
+            )
         )
         if chosen is None and float(top.score) >= dispatching.threshold():
             chosen = (
                 case.category
                 if case.category is not None and case.category.pk == top.category_id
-                else Category.objects.filter(pk=top.category_id, active=True).first()
+                else _active_category(top.category_id)
             )
         if case.category is None and chosen is None:
             # Not confident: keep the best guess for the dispatcher, as a suggestion only.
-            return
+            return events
     if chosen is None:
-        return
+        return events
     department = dispatching.route(case, chosen)
     if department is None:
         case.category = chosen
-        return
-    write_event(
-        case,
-        EventKind.OPENED,
-        actor=None,
-        from_status=CaseStatus.REPORTED,
-        to_status=CaseStatus.PENDING_DISPATCH,
-        data={"auto": True},
-        at=at,
+        return events
+    events.append(
+        new_event(
+            case,
+            EventKind.OPENED,
+            actor=None,
+            from_status=CaseStatus.REPORTED,
+            to_status=CaseStatus.PENDING_DISPATCH,
+            data={"auto": True},
+            at=at,
+        )
     )
     case.status = CaseStatus.PENDING_DISPATCH
-    dispatching.apply_dispatch(
-        case, actor=None, department=department, category=chosen, at=at, auto=True
+    events.append(
+        dispatching.dispatch(
+            case, actor=None, department=department, category=chosen, at=at, auto=True
+        )
     )
+    return events
+
+
+def _active_category(pk: int) -> Category | None:
+    category = config_cache.cache.categories().get(pk)
+    return category if category is not None and category.active else None
 
 
 def _lookup_key(number: str) -> str:

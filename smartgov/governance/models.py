@@ -329,6 +329,11 @@ class Case(models.Model):
             models.Index(fields=["category", "created_at"]),
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["lon", "lat"]),
+            # Intake's look-ups of the same person's recent reports (double submission, repeat
+            # complaint): by phone, by citizen account, by the agent who recorded them.
+            models.Index(fields=["reporter_phone_index", "created_at"], name="gov_case_phone_time"),
+            models.Index(fields=["reporter", "created_at"], name="gov_case_reporter_time"),
+            models.Index(fields=["recorded_by", "created_at"], name="gov_case_recorder_time"),
             # The KPIs' covering index: every column the aggregates read, led by status and
             # the period column, so the KPIs' query of the open cases scans index ranges and
             # never the table (kpi.py), and the rollup of a closed day reads only the index.

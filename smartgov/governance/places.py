@@ -17,13 +17,13 @@ from itertools import pairwise
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 
 from smartgov.accounts.scope import require_perm
 from smartgov.core import audit
 from smartgov.core.errors import InvalidInput
 from smartgov.core.models import Region
 from smartgov.core.models.org import RegionLevel
+from smartgov.governance import config_cache
 from smartgov.governance.models import Grid
 from smartgov.governance.permissions import Perm
 
@@ -114,20 +114,11 @@ def locate(*, lon: float, lat: float) -> Placement:
     A point in no grid but within ``NEAREST_GRID_M`` of a grid's centre gets that grid's
     street and district (grids need not tile a street completely); otherwise nothing."""
     lon, lat = check_point(lon, lat)
-    candidates = Grid.objects.filter(
-        active=True, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
-    ).select_related("street", "district")
-    for grid in candidates:
+    grids = config_cache.cache.grids()  # the active grids, by cells of their boxes and centres
+    for grid in grids.containing_box(lon, lat):
         if point_in_polygon(lon, lat, grid.polygon):
             return Placement(grid, grid.street, grid.district)
-    min_lon, min_lat, max_lon, max_lat = bbox_around(lon, lat, NEAREST_GRID_M)
-    near = Grid.objects.filter(
-        active=True,
-        center_lon__gte=min_lon,
-        center_lon__lte=max_lon,
-        center_lat__gte=min_lat,
-        center_lat__lte=max_lat,
-    ).select_related("street", "district")
+    near = grids.centred_in(*bbox_around(lon, lat, NEAREST_GRID_M))
     best = min(near, key=lambda g: distance_m(lon, lat, g.center_lon, g.center_lat), default=None)
     if best is not None and distance_m(lon, lat, best.center_lon, best.center_lat) <= (
         NEAREST_GRID_M
@@ -147,9 +138,9 @@ def _stripped(name: str) -> str | None:
 
 
 @lru_cache(maxsize=4)
-def _name_index(version: tuple) -> dict[str, list[tuple[int, int, str, bool]]]:
+def _name_index(version: int) -> dict[str, list[tuple[int, int, str, bool]]]:
     """name → [(region id, parent id, level, full name?)] for the city's districts and
-    streets; ``version`` (row count, last id) invalidates the cache when regions change."""
+    streets; ``version`` (the config cache's snapshot) invalidates it when regions change."""
     index: dict[str, list[tuple[int, int, str, bool]]] = {}
     city = Region.objects.filter(code=CITY_CODE).first()
     if city is None:
@@ -166,8 +157,18 @@ def _name_index(version: tuple) -> dict[str, list[tuple[int, int, str, bool]]]:
 
 
 def _index() -> dict[str, list[tuple[int, int, str, bool]]]:
-    stats = Region.objects.aggregate(last=Max("id"))
-    return _name_index((Region.objects.count(), stats["last"]))
+    return _name_index(config_cache.cache.current().version)
+
+
+@lru_cache(maxsize=4)
+def _regions(version: int) -> dict[int, Region]:
+    """The city's districts and streets by id (``version`` as for ``_name_index``)."""
+    city = Region.objects.filter(code=CITY_CODE).first()
+    if city is None:
+        return {}
+    return Region.objects.filter(
+        path__startswith=city.path, level__in=(RegionLevel.COUNTY, RegionLevel.STREET)
+    ).in_bulk()
 
 
 def _matches(text: str, index) -> list[tuple[int, str]]:
@@ -226,12 +227,12 @@ def place_from_address(address: str) -> Placement | None:
             street_id, district_id = community
     if district_id is None and street_id is None:
         return None
-    regions = Region.objects.in_bulk([i for i in (district_id, street_id) if i])
+    regions = _regions(config_cache.cache.current().version)
     return Placement(None, regions.get(street_id), regions.get(district_id))
 
 
 @lru_cache(maxsize=4)
-def _community_index(version: tuple) -> dict[str, set[tuple[int, int]]]:
+def _community_index(version: int) -> dict[str, set[tuple[int, int]]]:
     """Community name (of the grids) → {(street id, district id)}."""
     index: dict[str, set[tuple[int, int]]] = {}
     rows = Grid.objects.filter(active=True).exclude(community="")
@@ -243,8 +244,7 @@ def _community_index(version: tuple) -> dict[str, set[tuple[int, int]]]:
 
 def _community_street(text: str, district_id: int | None) -> tuple[int, int] | None:
     """The street of a community (社区) named in the text, when the name is unambiguous."""
-    stats = Grid.objects.aggregate(last=Max("id"))
-    index = _community_index((Grid.objects.count(), stats["last"]))
+    index = _community_index(config_cache.cache.current().version)
     found = {
         place
         for name, places in index.items()

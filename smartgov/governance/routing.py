@@ -15,6 +15,7 @@ from smartgov.core import audit
 from smartgov.core.errors import InvalidInput
 from smartgov.core.models import Department, Region
 from smartgov.core.models.org import RegionLevel
+from smartgov.governance import config_cache
 from smartgov.governance.models import Category, DispatchRule
 from smartgov.governance.permissions import Perm
 
@@ -50,12 +51,7 @@ def department_for(
         r for r in (getattr(street, "pk", None), getattr(district, "pk", None), city_id) if r
     ]
     if regions:
-        rules = {
-            (rule.category_id, rule.region_id): rule.department
-            for rule in DispatchRule.objects.filter(
-                category_id__in=classes, region_id__in=regions, department__is_active=True
-            ).select_related("department")
-        }
+        rules = config_cache.cache.rules()  # every rule of an active department, cached
         order = []
         for region_id in regions[:-1] if city_id else regions:
             order.append((category.pk, region_id))

@@ -180,7 +180,36 @@ def write_event(
     at: datetime | None = None,
 ) -> CaseEvent:
     """Append one timeline row (who, when, what, from which status to which)."""
-    return CaseEvent.objects.create(
+    event = new_event(
+        case,
+        kind,
+        actor=actor,
+        comment=comment,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+        department=department,
+        at=at,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def new_event(
+    case: Case,
+    kind: str,
+    *,
+    actor,
+    comment: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    data: dict | None = None,
+    department=None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """The timeline row ``write_event`` appends, not yet saved (several events of one change
+    can then be written with one ``bulk_create``)."""
+    return CaseEvent(
         case=case,
         kind=kind,
         from_status=from_status,

@@ -2,4 +2,21 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from smartgov.portal.views import services
+
+urlpatterns = [
+    path("", services.hall, name="services_hall"),
+    path("items/<str:code>/", services.guide, name="services_guide"),
+    path("manage/", services.staff_items, name="services_staff_items"),
+    path("manage/new/", services.staff_item_new, name="services_staff_item_new"),
+    path("manage/<int:pk>/", services.staff_item, name="services_staff_item"),
+    path("manage/<int:pk>/publish/", services.staff_item_publish, name="services_staff_publish"),
+    path("manage/<int:pk>/withdraw/", services.staff_item_withdraw, name="services_staff_withdraw"),
+    path(
+        "manage/<int:pk>/new-version/",
+        services.staff_item_new_version,
+        name="services_staff_new_version",
+    ),
+]

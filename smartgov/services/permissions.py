@@ -1,0 +1,48 @@
+"""Permission codes and built-in roles of service items (事项管理).
+
+* ``services.manage_items`` — a department's item officer drafts and edits its items' guides.
+* ``services.publish_items`` — the department's (or the service centre's) approver publishes
+  and withdraws item versions.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smartgov.accounts.permissions import Perm as AccountsPerm
+from smartgov.core.permissions import BuiltinRole, register_permissions, register_role
+
+
+class Perm(models.TextChoices):
+    MANAGE_ITEMS = "services.manage_items", _("Draft and edit the department's service items")
+    PUBLISH_ITEMS = "services.publish_items", _("Publish and withdraw service items")
+
+
+ITEM_OFFICER = "item_officer"
+ITEM_PUBLISHER = "item_publisher"
+
+
+def register() -> None:
+    register_permissions(Perm)
+    register_role(
+        BuiltinRole(
+            code=ITEM_OFFICER,
+            name="Service-item officer",
+            description="Drafts the department's service items: guide, materials, steps and "
+            "time limits.",
+            permissions=frozenset({Perm.MANAGE_ITEMS, AccountsPerm.USE_WORKBENCH}),
+            default_scope="department",
+        )
+    )
+    register_role(
+        BuiltinRole(
+            code=ITEM_PUBLISHER,
+            name="Service-item publisher",
+            description="Checks the department's item drafts, publishes and withdraws them.",
+            permissions=frozenset(
+                {Perm.MANAGE_ITEMS, Perm.PUBLISH_ITEMS, AccountsPerm.USE_WORKBENCH}
+            ),
+            default_scope="department",
+        )
+    )
