@@ -308,3 +308,11 @@ class FormDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"form of {self.item_id}"
+
+
+from smartgov.services.application_models import (  # noqa: E402, F401
+    Application,
+    ApplicationEvent,
+    ApplicationMaterial,
+    ApplicationSequence,
+)

@@ -3,6 +3,8 @@
 * ``services.manage_items`` — a department's item officer drafts and edits its items' guides.
 * ``services.publish_items`` — the department's (or the service centre's) approver publishes
   and withdraws item versions.
+* ``services.intake`` — front-desk staff take in applications on an applicant's behalf.
+* ``services.accept`` — accept, refuse or ask to correct applications of the scope's items.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from smartgov.core.permissions import BuiltinRole, register_permissions, registe
 class Perm(models.TextChoices):
     MANAGE_ITEMS = "services.manage_items", _("Draft and edit the department's service items")
     PUBLISH_ITEMS = "services.publish_items", _("Publish and withdraw service items")
+    INTAKE = "services.intake", _("Take in applications at the one-window counter")
+    ACCEPT = "services.accept", _("Accept, refuse or ask to correct applications")
 
 
 ITEM_OFFICER = "item_officer"
 ITEM_PUBLISHER = "item_publisher"
+FRONT_DESK = "front_desk"
 
 
 def register() -> None:
@@ -43,6 +48,16 @@ def register() -> None:
             permissions=frozenset(
                 {Perm.MANAGE_ITEMS, Perm.PUBLISH_ITEMS, AccountsPerm.USE_WORKBENCH}
             ),
+            default_scope="department",
+        )
+    )
+    register_role(
+        BuiltinRole(
+            code=FRONT_DESK,
+            name="Front-desk officer",
+            description="Takes in applications at the one-window counter and accepts, refuses "
+            "or asks to correct applications of the department's items.",
+            permissions=frozenset({Perm.INTAKE, Perm.ACCEPT, AccountsPerm.USE_WORKBENCH}),
             default_scope="department",
         )
     )

@@ -1,0 +1,676 @@
+"""Applying for a service item (申请) and acceptance (受理): drafts, submission, counter intake,
+accept / refuse / correction (补正) with the clock stopped while the applicant corrects.
+
+Each service takes keyword-only arguments and an explicit ``actor``, runs in one transaction,
+writes an audit record and an ``ApplicationEvent``. Status changes follow ``TRANSITIONS``.
+The clock: ``accept_application`` sets the due date ``promised_days`` working days after the
+acceptance day; a correction requested after acceptance stops it, and the resubmission moves
+the due date by the working days it was stopped.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from smartgov.accounts.models import User, UserKind
+from smartgov.accounts.scope import access, has_perm, require_perm, restrict
+from smartgov.core import audit
+from smartgov.core.crypto import blind_index, decrypt_field, encrypt_field
+from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
+from smartgov.core.validators import check_citizen_id, check_credit_code, mask_citizen_id
+from smartgov.core.workcalendar import add_working_days, working_days_between
+from smartgov.licenses.services import find_valid_license, record_use
+from smartgov.services.application_models import (
+    ApplicantType,
+    Application,
+    ApplicationEvent,
+    ApplicationMaterial,
+    ApplicationSequence,
+    ApplicationStatus,
+    Channel,
+    SatisfiedBy,
+)
+from smartgov.services.forms import form_of, validate_form
+from smartgov.services.models import (
+    ApplicantKind,
+    ItemStatus,
+    ProofSource,
+    Requirement,
+    ServiceItem,
+)
+from smartgov.services.permissions import Perm
+
+S = ApplicationStatus
+NUMBER_PREFIX = "BJ"
+ID_PURPOSE = "citizen_id"  # the same blind index as accounts, so one person matches
+MAX_UPLOAD = 5 * 1024 * 1024
+MAX_CORRECTION_ITEMS = 50
+
+# action → (statuses it may start from, status it leads to); resubmission goes back to
+# ``accepted`` when the correction was asked after acceptance (see resubmit_application).
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({S.DRAFT}), S.SUBMITTED),
+    "accept": (frozenset({S.SUBMITTED, S.RESUBMITTED}), S.ACCEPTED),
+    "refuse": (frozenset({S.SUBMITTED, S.RESUBMITTED}), S.REFUSED),
+    "request_correction": (
+        frozenset({S.SUBMITTED, S.RESUBMITTED, S.ACCEPTED}),
+        S.CORRECTION_REQUESTED,
+    ),
+    "resubmit": (frozenset({S.CORRECTION_REQUESTED}), S.RESUBMITTED),
+}
+OPEN_STATUSES = (S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED)
+
+
+# --- Numbers ------------------------------------------------------------------------------
+
+
+def _bump_sequence(day) -> int | None:
+    quote = connection.ops.quote_name
+    table, last, day_column = (
+        quote(ApplicationSequence._meta.db_table),
+        quote("last"),
+        quote("day"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1 WHERE {day_column} = %s RETURNING {last}",  # noqa: S608
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def next_application_number(at) -> str:
+    """BJ + local date + a five-digit daily sequence, safe under concurrent submissions."""
+    day = timezone.localdate(at)
+    for _attempt in range(3):
+        last = _bump_sequence(day)
+        if last is not None:
+            return f"{NUMBER_PREFIX}{day:%Y%m%d}{last:05d}"
+        try:
+            with transaction.atomic():
+                ApplicationSequence.objects.create(day=day, last=1)
+            return f"{NUMBER_PREFIX}{day:%Y%m%d}00001"
+        except IntegrityError:
+            continue
+    raise Conflict("number_taken", "Could not number the application; please try again.")
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _transition(application: Application, action: str) -> str:
+    sources, target = TRANSITIONS[action]
+    if application.status not in sources:
+        raise Conflict(
+            "transition_not_allowed",
+            "This action is not allowed in the application's current status.",
+            detail={"action": action, "status": application.status},
+        )
+    return target
+
+
+def _event(application, *, kind, actor, before: str, comment: str = "", data=None) -> None:
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        from_status=before,
+        to_status=application.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        comment=comment,
+        data=data or {},
+    )
+    audit.record(
+        actor=actor,
+        action=f"services.application.{kind}",
+        obj=application,
+        before={"status": before},
+        after={"status": application.status, "comment": comment, **(data or {})},
+    )
+
+
+def _published(item_code: str) -> ServiceItem:
+    item = (
+        ServiceItem.objects.select_related("department")
+        .filter(implementation_code=str(item_code or ""), status=ItemStatus.PUBLISHED)
+        .first()
+    )
+    if item is None:
+        raise NotFound("item_not_found", "No published service item has this code.")
+    return item
+
+
+def _set_applicant(application: Application, *, kind: str, name: str, id_value: str) -> None:
+    name = (name or "").strip()
+    if not name or len(name) > 128:
+        raise InvalidInput("applicant_name_required", "The applicant's name is required.")
+    application.applicant_name = name
+    application.applicant_type = kind
+    if kind == ApplicantType.CITIZEN:
+        citizen_id = check_citizen_id(id_value)
+        application.applicant_id_encrypted = encrypt_field(citizen_id)
+        application.applicant_id_index = blind_index(citizen_id, purpose=ID_PURPOSE)
+        application.applicant_id_masked = mask_citizen_id(citizen_id)
+        application.applicant_credit_code = ""
+    elif kind == ApplicantType.ENTERPRISE:
+        application.applicant_credit_code = check_credit_code(id_value)
+        application.applicant_id_encrypted = ""
+        application.applicant_id_index = ""
+        application.applicant_id_masked = application.applicant_credit_code
+    else:
+        raise InvalidInput(
+            "applicant_type_invalid",
+            "The applicant is a citizen or an enterprise.",
+            detail={"allowed": list(ApplicantType.values)},
+        )
+
+
+def applicant_id(application: Application) -> str:
+    """The applicant's citizen ID (decrypted) or credit code."""
+    if application.applicant_type == ApplicantType.CITIZEN:
+        return decrypt_field(application.applicant_id_encrypted)
+    return application.applicant_credit_code
+
+
+def _check_kind(item: ServiceItem, kind: str) -> None:
+    if item.applicant_kind not in (ApplicantKind.BOTH, kind):
+        raise InvalidInput(
+            "applicant_kind_not_allowed",
+            "This item does not take applications from this kind of applicant.",
+            detail={"item_applicants": item.applicant_kind},
+        )
+
+
+def _online_applicant(actor) -> tuple[str, str, str]:
+    if getattr(actor, "kind", None) == UserKind.CITIZEN and actor.citizen_id_encrypted:
+        return ApplicantType.CITIZEN, actor.display_name, actor.citizen_id
+    if getattr(actor, "kind", None) == UserKind.ENTERPRISE and actor.credit_code:
+        return ApplicantType.ENTERPRISE, actor.display_name, actor.credit_code
+    raise PermissionDeniedError(
+        "applicant_only",
+        "Only a citizen or an enterprise account with a verified identity applies online.",
+    )
+
+
+def _decode_uploads(uploads) -> dict[int, ContentFile]:
+    """``[{material_id, file_name, content_base64}]`` or ``{material_id: File}`` → files."""
+    if not uploads:
+        return {}
+    if isinstance(uploads, dict):
+        return {int(k): v for k, v in uploads.items()}
+    files: dict[int, ContentFile] = {}
+    for position, upload in enumerate(uploads):
+        try:
+            material_id = int(upload["material_id"])
+            name = str(upload.get("file_name") or "").strip()[:200]
+            content = base64.b64decode(str(upload["content_base64"]), validate=True)
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            raise InvalidInput(
+                "upload_invalid",
+                "An upload needs material_id, file_name and base64 content.",
+                detail={"upload": position},
+            ) from None
+        if not name or not content or len(content) > MAX_UPLOAD:
+            raise InvalidInput(
+                "upload_invalid",
+                "An upload needs a file name and 1 byte to 5 MB of content.",
+                detail={"upload": position},
+            )
+        files[material_id] = ContentFile(content, name=name)
+    return files
+
+
+def _store_uploads(application: Application, uploads) -> None:
+    files = _decode_uploads(uploads)
+    if not files:
+        return
+    materials = {m.pk: m for m in application.item.materials.all()}
+    unknown = sorted(set(files) - set(materials))
+    if unknown:
+        raise InvalidInput(
+            "material_unknown",
+            "An upload names a material the item does not have.",
+            detail={"material_ids": unknown},
+        )
+    for material_id, file in files.items():
+        row, _created = ApplicationMaterial.objects.get_or_create(
+            application=application, material=materials[material_id]
+        )
+        row.file.save(file.name, file, save=False)
+        row.file_name = file.name
+        row.satisfied_by = SatisfiedBy.UPLOAD
+        row.save()
+
+
+def _check_and_link_materials(application: Application, *, actor) -> None:
+    """Every required material satisfied (e-licenses looked up and their use logged) or raise
+    with the form errors and the whole list of missing materials at once."""
+    item = application.item
+    cleaned, errors = validate_form(form_of(item), application.form_data)
+    rows = {r.material_id: r for r in application.materials.all()}
+    holder = applicant_id(application)
+    missing, found = [], []
+    for material in item.materials.order_by("position", "id"):
+        row = rows.get(material.pk)
+        if row is not None and row.satisfied_by == SatisfiedBy.UPLOAD and row.file_name:
+            continue
+        if material.proof_source == ProofSource.E_LICENSE and material.license_type_code:
+            license = find_valid_license(holder_id=holder, type_code=material.license_type_code)
+            if license is not None:
+                found.append((material, license))
+                continue
+        if material.requirement == Requirement.REQUIRED:
+            missing.append({"material_id": material.pk, "name": material.name})
+    if errors or missing:
+        raise InvalidInput(
+            "form_invalid" if errors else "materials_missing",
+            "The application is incomplete; see detail for every problem.",
+            detail={"fields": errors, "materials": missing},
+        )
+    application.form_data = cleaned
+    for material, license in found:
+        row, _created = ApplicationMaterial.objects.get_or_create(
+            application=application, material=material
+        )
+        row.satisfied_by = SatisfiedBy.E_LICENSE
+        row.license = license
+        row.license_identifier = license.identifier
+        row.save()
+        record_use(
+            license=license,
+            by=item.department,
+            purpose=f"Application {application.number}: {material.name}"[:200],
+            reference=application.number,
+        )
+
+
+def _refuse_duplicate(application: Application) -> None:
+    others = Application.objects.filter(
+        item__implementation_code=application.item.implementation_code, status__in=OPEN_STATUSES
+    ).exclude(pk=application.pk)
+    if application.applicant_type == ApplicantType.CITIZEN:
+        others = others.filter(applicant_id_index=application.applicant_id_index)
+    else:
+        others = others.filter(applicant_credit_code=application.applicant_credit_code)
+    other = others.values_list("number", flat=True).first()
+    if other:
+        raise Conflict(
+            "duplicate_application",
+            "The applicant already has an open application for this item.",
+            detail={"number": other},
+        )
+
+
+def _locked_own(actor, number: str) -> Application:
+    application = (
+        Application.objects.select_for_update()
+        .filter(number=str(number or ""), applicant=actor)
+        .first()
+        if getattr(actor, "pk", None)
+        else None
+    )
+    if application is None:
+        raise NotFound("application_not_found", "No such application of yours.")
+    return application
+
+
+def _locked_staff(actor, number: str) -> Application:
+    try:
+        return access(
+            Application.objects.select_for_update(), actor, Perm.ACCEPT, number=str(number or "")
+        )
+    except NotFound:
+        raise NotFound(
+            "application_not_found", "No such application, or it is outside your data scope."
+        ) from None
+
+
+def _new(item, *, kind, name, id_value, applicant, channel, recorded_by, form_data):
+    _check_kind(item, kind)
+    application = Application(
+        item=item,
+        applicant=applicant,
+        channel=channel,
+        recorded_by=recorded_by,
+        form_data=form_data if isinstance(form_data, dict) else {},
+    )
+    if not isinstance(form_data, (dict, type(None))):
+        raise InvalidInput("form_data_format", "The form data is an object.")
+    _set_applicant(application, kind=kind, name=name, id_value=id_value)
+    application.number = next_application_number(timezone.now())
+    application.save(force_insert=True)
+    return application
+
+
+def _submit(application: Application, *, actor, comment: str = "") -> Application:
+    before = application.status
+    target = _transition(application, "submit")
+    if application.item.status != ItemStatus.PUBLISHED:
+        raise Conflict(
+            "item_not_published",
+            "The item version applied for is no longer published; start a new application.",
+        )
+    _refuse_duplicate(application)
+    _check_and_link_materials(application, actor=actor)
+    application.status = target
+    application.submitted_at = timezone.now()
+    application.save()
+    _event(
+        application,
+        kind="submit",
+        actor=actor,
+        before=before,
+        comment=comment,
+        data={"channel": application.channel},
+    )
+    return application
+
+
+# --- Applicant services -------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_draft(
+    *, actor, item_code: str = "", number: str = "", form_data=None, uploads=None
+) -> Application:
+    """Create a draft for a published item (``item_code``) or update the draft ``number``."""
+    if number:
+        application = _locked_own(actor, number)
+        if application.status != S.DRAFT:
+            raise Conflict(
+                "not_a_draft",
+                "Only a draft can be changed.",
+                detail={"status": application.status},
+            )
+        if form_data is not None:
+            if not isinstance(form_data, dict):
+                raise InvalidInput("form_data_format", "The form data is an object.")
+            application.form_data = form_data
+        application.save()
+        _store_uploads(application, uploads)
+        audit.record(
+            actor=actor,
+            action="services.application.update_draft",
+            obj=application,
+            after={"status": application.status},
+        )
+        return application
+    kind, name, id_value = _online_applicant(actor)
+    application = _new(
+        _published(item_code),
+        kind=kind,
+        name=name,
+        id_value=id_value,
+        applicant=actor,
+        channel=Channel.ONLINE,
+        recorded_by=None,
+        form_data=form_data,
+    )
+    _store_uploads(application, uploads)
+    _event(application, kind="draft", actor=actor, before="")
+    return application
+
+
+@transaction.atomic
+def submit_application(
+    *, actor, number: str = "", item_code: str = "", form_data=None, uploads=None
+) -> Application:
+    """Submit the draft ``number``, or a new application for ``item_code`` in one go.
+
+    The form is validated (every error at once), every required material must be uploaded or
+    found by the platform (an e-license of the applicant: the use is logged); a second
+    submission, or one while the applicant has an open application for the item, is refused.
+    """
+    if number:
+        application = _locked_own(actor, number)
+        if application.status != S.DRAFT:
+            raise Conflict(
+                "already_submitted",
+                "This application has already been submitted.",
+                detail={"status": application.status},
+            )
+        if form_data is not None:
+            if not isinstance(form_data, dict):
+                raise InvalidInput("form_data_format", "The form data is an object.")
+            application.form_data = form_data
+        _store_uploads(application, uploads)
+    else:
+        kind, name, id_value = _online_applicant(actor)
+        application = _new(
+            _published(item_code),
+            kind=kind,
+            name=name,
+            id_value=id_value,
+            applicant=actor,
+            channel=Channel.ONLINE,
+            recorded_by=None,
+            form_data=form_data,
+        )
+        _store_uploads(application, uploads)
+    return _submit(application, actor=actor)
+
+
+@transaction.atomic
+def counter_intake(
+    *,
+    actor,
+    item_code: str,
+    applicant_type: str,
+    applicant_name: str,
+    applicant_id: str,
+    form_data=None,
+    uploads=None,
+    comment: str = "",
+) -> Application:
+    """前台综合受理: front-desk staff submit an application on an applicant's behalf."""
+    require_perm(actor, Perm.INTAKE)
+    item = _published(item_code)
+    if not restrict(ServiceItem.objects.filter(pk=item.pk), actor, Perm.INTAKE).exists():
+        raise NotFound("item_not_found", "No published service item has this code in your scope.")
+    account = None
+    if applicant_type == ApplicantType.CITIZEN:
+        index = blind_index(check_citizen_id(applicant_id), purpose=ID_PURPOSE)
+        account = User.objects.filter(citizen_id_index=index, kind=UserKind.CITIZEN).first()
+    elif applicant_type == ApplicantType.ENTERPRISE:
+        code = check_credit_code(applicant_id)
+        account = User.objects.filter(credit_code=code, kind=UserKind.ENTERPRISE).first()
+    application = _new(
+        item,
+        kind=applicant_type,
+        name=applicant_name,
+        id_value=applicant_id,
+        applicant=account,
+        channel=Channel.COUNTER,
+        recorded_by=actor,
+        form_data=form_data,
+    )
+    _store_uploads(application, uploads)
+    return _submit(application, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def resubmit_application(*, actor, number: str, form_data=None, uploads=None) -> Application:
+    """The applicant's corrected application; a stopped clock resumes (due date moves)."""
+    application = _locked_own(actor, number)
+    before = application.status
+    target = _transition(application, "resubmit")
+    if form_data is not None:
+        if not isinstance(form_data, dict):
+            raise InvalidInput("form_data_format", "The form data is an object.")
+        application.form_data = form_data
+    _store_uploads(application, uploads)
+    _check_and_link_materials(application, actor=actor)
+    data = {}
+    now = timezone.now()
+    if application.accepted_at is not None:  # the clock was running: it resumes
+        paused = max(working_days_between(application.paused_at, now), 0)
+        application.paused_days += paused
+        application.due_date = add_working_days(application.due_date, paused)
+        target = S.ACCEPTED
+        data = {"paused_days": paused, "due_date": application.due_date.isoformat()}
+    application.paused_at = None
+    application.status = target
+    application.save()
+    _event(application, kind="resubmit", actor=actor, before=before, data=data)
+    return application
+
+
+# --- Staff services -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept_application(*, actor, number: str, comment: str = "") -> Application:
+    """受理: the clock starts; due = ``promised_days`` working days after acceptance."""
+    application = _locked_staff(actor, number)
+    before = application.status
+    application.status = _transition(application, "accept")
+    application.accepted_at = timezone.now()
+    days = application.item.promised_days or 0
+    application.due_date = add_working_days(timezone.localdate(application.accepted_at), days)
+    application.save()
+    _event(
+        application,
+        kind="accept",
+        actor=actor,
+        before=before,
+        comment=comment,
+        data={"due_date": application.due_date.isoformat()},
+    )
+    return application
+
+
+@transaction.atomic
+def refuse_application(*, actor, number: str, reason: str) -> Application:
+    """不予受理, with the reason the applicant sees."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2000:
+        raise InvalidInput("reason_required", "A refusal needs a reason (at most 2000).")
+    application = _locked_staff(actor, number)
+    before = application.status
+    application.status = _transition(application, "refuse")
+    application.refusal_reason = reason
+    application.save()
+    _event(application, kind="refuse", actor=actor, before=before, comment=reason)
+    return application
+
+
+def _clean_items(items) -> list[dict]:
+    if not isinstance(items, list) or not items or len(items) > MAX_CORRECTION_ITEMS:
+        raise InvalidInput(
+            "correction_items_required",
+            "A correction request lists 1–50 items, all at once.",
+        )
+    cleaned = []
+    for position, entry in enumerate(items):
+        if isinstance(entry, str):
+            entry = {"description": entry}
+        if not isinstance(entry, dict):
+            raise InvalidInput(
+                "correction_item_invalid",
+                "An item is text or an object.",
+                detail={"item": position},
+            )
+        description = str(entry.get("description") or "").strip()
+        if not description or len(description) > 500:
+            raise InvalidInput(
+                "correction_item_invalid",
+                "Each item needs a description of at most 500 characters.",
+                detail={"item": position},
+            )
+        material_id = entry.get("material_id")
+        cleaned.append({"description": description, "material_id": material_id})
+    return cleaned
+
+
+@transaction.atomic
+def request_correction(*, actor, number: str, items, comment: str = "") -> Application:
+    """补正 (一次性告知): everything missing listed at once; a running clock stops."""
+    cleaned = _clean_items(items)
+    application = _locked_staff(actor, number)
+    known = set(application.item.materials.values_list("pk", flat=True))
+    for position, entry in enumerate(cleaned):
+        if entry["material_id"] is not None and entry["material_id"] not in known:
+            raise InvalidInput(
+                "material_unknown",
+                "An item names a material the item lacks.",
+                detail={"item": position},
+            )
+    before = application.status
+    application.status = _transition(application, "request_correction")
+    application.correction_items = cleaned
+    application.paused_at = timezone.now()
+    application.save()
+    _event(
+        application,
+        kind="request_correction",
+        actor=actor,
+        before=before,
+        comment=comment,
+        data={"items": cleaned},
+    )
+    return application
+
+
+# --- Reads --------------------------------------------------------------------------------
+
+
+def my_applications(actor):
+    if not getattr(actor, "pk", None):
+        return Application.objects.none()
+    return Application.objects.filter(applicant=actor).select_related("item")
+
+
+def application_for(actor, number: str) -> Application:
+    """The applicant's own application, or one in a staff member's scope (``services.accept``
+    or ``services.intake``); anything else is not found."""
+    queryset = Application.objects.select_related("item", "item__department")
+    own = queryset.filter(number=str(number or ""), applicant_id=getattr(actor, "pk", None))
+    application = own.first() if getattr(actor, "pk", None) else None
+    if application is None:
+        for perm in (Perm.ACCEPT, Perm.INTAKE):
+            if has_perm(actor, perm):
+                application = restrict(queryset, actor, perm).filter(number=number).first()
+                if application is not None:
+                    break
+    if application is None:
+        raise NotFound("application_not_found", "No such application, or it is not yours.")
+    return application
+
+
+def receipt(application: Application) -> dict:
+    """The receipt (回执): number, item, applicant, time and how each material was met."""
+    rows = {r.material_id: r for r in application.materials.all()}
+    materials = []
+    for material in application.item.materials.order_by("position", "id"):
+        row = rows.get(material.pk)
+        materials.append(
+            {
+                "material_id": material.pk,
+                "name": material.name,
+                "satisfied_by": row.satisfied_by if row else SatisfiedBy.NONE,
+                "license_identifier": row.license_identifier if row else "",
+                "file_name": row.file_name if row else "",
+            }
+        )
+    return {
+        "number": application.number,
+        "item": {
+            "code": application.item.implementation_code,
+            "name": application.item.name,
+            "version": application.item.version,
+        },
+        "applicant": {
+            "type": application.applicant_type,
+            "name": application.applicant_name,
+            "id_masked": application.applicant_id_masked,
+        },
+        "channel": application.channel,
+        "status": application.status,
+        "submitted_at": application.submitted_at,
+        "materials": materials,
+    }
