@@ -110,6 +110,7 @@ def _mount_routers() -> None:
     from smartgov.licenses.api import router as licenses_router
     from smartgov.opendata.api import router as opendata_router
     from smartgov.services.api import router as services_router
+    from smartgov.services.api_applications import router as services_applications_router
     from smartgov.sharing.api import router as sharing_router
     from smartgov.sharing.api_usage import router as sharing_usage_router
 
@@ -123,6 +124,7 @@ def _mount_routers() -> None:
     api.add_router("/", governance_router)
     api.add_router("/", licenses_router)
     api.add_router("/", services_router)
+    api.add_router("/", services_applications_router)
     api.add_router("/", governance_kpi_router)
 
 

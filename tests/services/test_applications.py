@@ -13,25 +13,16 @@ from smartgov.core.audit import verify_chain
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from smartgov.core.models import AuditRecord
 from smartgov.core.workcalendar import add_working_days, working_days_between
-from smartgov.licenses import services as license_services
-from smartgov.licenses.models import HolderKind, LicenseType, LicenseUse
-from smartgov.licenses.permissions import LICENSE_OFFICER
+from smartgov.licenses.models import LicenseUse
 from smartgov.services import applications as apps
-from smartgov.services import forms, services
 from smartgov.services.application_models import (
     Application,
     ApplicationEvent,
     ApplicationStatus,
     SatisfiedBy,
 )
-from smartgov.services.permissions import FRONT_DESK
-from tests.conftest import make_staff
+from tests.services.conftest import CITIZEN_ID
 
-CITIZEN_ID = "11010519491231002X"
-FORM = [
-    {"name": "reason", "label": "申请事由", "type": "text", "required": True, "min_length": 2},
-    {"name": "phone", "label": "联系电话", "type": "phone", "required": True},
-]
 GOOD_FORM = {"reason": "办理户口迁移", "phone": "13800138000"}
 
 
@@ -41,62 +32,6 @@ def upload(material_id, name="申请书.pdf", content=b"%PDF-1.4 test"):
         "file_name": name,
         "content_base64": base64.b64encode(content).decode(),
     }
-
-
-@pytest.fixture
-def marriage(org):
-    return LicenseType.objects.create(
-        code="MARRIAGE",
-        name="结婚证",
-        department=org["xihu_bureau"],
-        holder_kind=HolderKind.CITIZEN,
-        validity_years=None,
-        schema={"fields": [{"name": "spouse", "label": "配偶", "type": "string"}]},
-    )
-
-
-@pytest.fixture
-def license(org, marriage):
-    officer = make_staff("lic_officer", org["xihu_bureau"], LICENSE_OFFICER, "department")
-    return license_services.issue_license(
-        actor=officer,
-        license_type=marriage,
-        holder_id=CITIZEN_ID,
-        holder_name="张三",
-        data={"spouse": "李四"},
-    )
-
-
-@pytest.fixture
-def item(make_item, publisher, marriage):
-    draft = make_item(
-        applicant_kind="citizen",
-        legal_days=20,
-        promised_days=5,
-        materials=[
-            {"name": "申请书", "material_type": "original"},
-            {
-                "name": "结婚证",
-                "material_type": "original",
-                "proof_source": "e_license",
-                "license_type_code": "MARRIAGE",
-            },
-            {"name": "补充说明", "requirement": "conditional", "condition": "如有"},
-        ],
-        steps=[{"name": "受理", "limit_days": 0}, {"name": "审查", "limit_days": 3}],
-    )
-    forms.set_form(actor=publisher, item_id=draft.pk, fields=FORM)
-    return services.publish_item(actor=publisher, item_id=draft.pk)
-
-
-@pytest.fixture
-def desk(org):
-    return make_staff("desk", org["xihu_bureau"], FRONT_DESK, "department")
-
-
-@pytest.fixture
-def other_desk(org):
-    return make_staff("other_desk", org["shangcheng_bureau"], FRONT_DESK, "department")
 
 
 def materials_of(item):
