@@ -319,6 +319,21 @@ def _locked_own(actor, number: str) -> Application:
     return application
 
 
+def _locked_for_resubmission(actor, number: str) -> Application:
+    if getattr(actor, "pk", None) and not has_perm(actor, Perm.INTAKE):
+        return _locked_own(actor, number)
+    own = Application.objects.filter(number=str(number or ""), applicant=actor)
+    if getattr(actor, "pk", None) and own.exists():
+        return _locked_own(actor, number)
+    queryset = Application.objects.select_for_update().filter(channel=Channel.COUNTER)
+    try:
+        return access(queryset, actor, Perm.INTAKE, number=str(number or ""))
+    except NotFound:
+        raise NotFound(
+            "application_not_found", "No such application, or it is outside your data scope."
+        ) from None
+
+
 def _locked_staff(actor, number: str) -> Application:
     try:
         return access(
@@ -495,8 +510,9 @@ def counter_intake(
 
 @transaction.atomic
 def resubmit_application(*, actor, number: str, form_data=None, uploads=None) -> Application:
-    """The applicant's corrected application; a stopped clock resumes (due date moves)."""
-    application = _locked_own(actor, number)
+    """The applicant's corrected application (or, for a counter application, front-desk
+    staff's on the applicant's behalf); a stopped clock resumes (the due date moves)."""
+    application = _locked_for_resubmission(actor, number)
     before = application.status
     target = _transition(application, "resubmit")
     if form_data is not None:

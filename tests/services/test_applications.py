@@ -9,18 +9,23 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from smartgov.accounts import services as account_services
 from smartgov.core.audit import verify_chain
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from smartgov.core.models import AuditRecord
 from smartgov.core.workcalendar import add_working_days, working_days_between
-from smartgov.licenses.models import LicenseUse
+from smartgov.licenses import services as license_services
+from smartgov.licenses.models import HolderKind, LicenseType, LicenseUse
+from smartgov.licenses.permissions import LICENSE_OFFICER
 from smartgov.services import applications as apps
+from smartgov.services import services
 from smartgov.services.application_models import (
     Application,
     ApplicationEvent,
     ApplicationStatus,
     SatisfiedBy,
 )
+from tests.conftest import make_staff
 from tests.services.conftest import CITIZEN_ID
 
 GOOD_FORM = {"reason": "办理户口迁移", "phone": "13800138000"}
@@ -290,3 +295,65 @@ def test_numbers_are_sequential(citizen, item, license, desk):
     )
     assert int(second.number[-5:]) == int(first.number[-5:]) + 1
     assert second.applicant is None
+
+
+def test_counter_application_resubmitted_by_front_desk(item, license, desk, other_desk):
+    application = apps.counter_intake(
+        actor=desk,
+        item_code=item.implementation_code,
+        applicant_type="citizen",
+        applicant_name="王五",
+        applicant_id="110101199003074477",
+        form_data=GOOD_FORM,
+        uploads=[
+            upload(materials_of(item)["申请书"].pk),
+            upload(materials_of(item)["结婚证"].pk, name="结婚证.jpg"),
+        ],
+    )
+    apps.request_correction(actor=desk, number=application.number, items=["补充说明"])
+    with pytest.raises(NotFound):
+        apps.resubmit_application(actor=other_desk, number=application.number)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.CORRECTION_REQUESTED
+    again = apps.resubmit_application(actor=desk, number=application.number)
+    assert again.status == ApplicationStatus.RESUBMITTED
+
+
+@pytest.fixture
+def enterprise(db):
+    return account_services.create_enterprise(
+        actor=None,
+        username="shop",
+        name="杭州小店有限公司",
+        credit_code="91330106MA27XL0G5J",
+        legal_representative="张三",
+        password=None,
+    )
+
+
+def test_enterprise_applies_with_its_business_license(org, enterprise, make_item, publisher):
+    LicenseType.objects.create(
+        code="BIZ",
+        name="营业执照",
+        department=org["xihu_bureau"],
+        holder_kind=HolderKind.ENTERPRISE,
+        validity_years=5,
+        schema={"fields": []},
+    )
+    officer = make_staff("biz_officer", org["xihu_bureau"], LICENSE_OFFICER, "department")
+    biz = license_services.issue_license(
+        actor=officer, license_type="BIZ", holder_id=enterprise.credit_code, holder_name="小店"
+    )
+    draft = make_item(
+        materials=[
+            {"name": "营业执照", "proof_source": "e_license", "license_type_code": "BIZ"},
+        ]
+    )
+    item = services.publish_item(actor=publisher, item_id=draft.pk)
+    application = apps.submit_application(
+        actor=enterprise, item_code=item.implementation_code, form_data={}
+    )
+    assert application.applicant_type == "enterprise"
+    assert application.applicant_credit_code == "91330106MA27XL0G5J"
+    assert application.materials.get().license == biz
+    assert LicenseUse.objects.get(license=biz).reference == application.number
