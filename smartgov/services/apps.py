@@ -9,9 +9,10 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from smartgov.core.demo import register_demo_loader
-        from smartgov.services import permissions, portal_entries
+        from smartgov.services import inbox, permissions, portal_entries
         from smartgov.services.demo import load_demo_services
 
         permissions.register()
         portal_entries.register()
+        inbox.register()
         register_demo_loader("services", load_demo_services, after=("catalog",))

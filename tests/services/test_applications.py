@@ -357,3 +357,17 @@ def test_enterprise_applies_with_its_business_license(org, enterprise, make_item
     assert application.applicant_credit_code == "91330106MA27XL0G5J"
     assert application.materials.get().license == biz
     assert LicenseUse.objects.get(license=biz).reference == application.number
+
+
+def test_waiting_applications_in_the_front_desk_inbox(citizen, item, license, desk, other_desk):
+    from smartgov.core.workbench import inbox_for
+
+    application = submit(citizen, item)
+
+    def waiting(user):
+        return [i.title for i in inbox_for(user).items if i.kind == "services_acceptance"]
+
+    assert len(waiting(desk)) == 1 and application.number in waiting(desk)[0]
+    assert waiting(other_desk) == [] and waiting(citizen) == []
+    apps.accept_application(actor=desk, number=application.number)
+    assert waiting(desk) == []
