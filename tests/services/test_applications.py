@@ -371,3 +371,19 @@ def test_waiting_applications_in_the_front_desk_inbox(citizen, item, license, de
     assert waiting(other_desk) == [] and waiting(citizen) == []
     apps.accept_application(actor=desk, number=application.number)
     assert waiting(desk) == []
+
+
+def test_failed_submission_keeps_the_draft_and_burns_no_number(citizen, item, license):
+    draft = apps.save_draft(
+        actor=citizen, item_code=item.implementation_code, form_data={"reason": "迁移户口"}
+    )
+    with pytest.raises(InvalidInput) as err:
+        apps.submit_application(actor=citizen, number=draft.number, form_data={"reason": "x"})
+    assert err.value.code == "form_invalid"
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT and draft.form_data == {"reason": "迁移户口"}
+    assert not LicenseUse.objects.exists()
+    with pytest.raises(InvalidInput):
+        submit(citizen, item, uploads=None)
+    later = submit(citizen, item, item_code=item.implementation_code)
+    assert int(later.number[-5:]) == int(draft.number[-5:]) + 1
