@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from smartgov.accounts.models import User
 from smartgov.core import audit
-from smartgov.core.crypto import blind_index, encrypt_field
+from smartgov.core.crypto import encrypt_field
 from smartgov.core.models import Department, Region
 from smartgov.governance import clock, demo_texts, routing
 from smartgov.governance.demo_timeline import CaseTimeline, Stop
-from smartgov.governance.intake import PHONE_PURPOSE
+from smartgov.governance.intake import phone_index
 from smartgov.governance.models import (
     Case,
     CaseEvent,
@@ -259,7 +259,7 @@ class _History(CaseTimeline):
             case._demo_phone = phone
             case.reporter_name = rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["先生", "女士"])
             case.reporter_phone_encrypted = encrypt_field(phone)
-            case.reporter_phone_index = blind_index(phone, purpose=PHONE_PURPOSE)
+            case.reporter_phone_index = phone_index(phone)
         elif channel == Channel.GRID:
             case.recorded_by = self.user(f"{self.district_key(case.district)}_inspector")
             case._demo_phone = ""

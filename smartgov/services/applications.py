@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from smartgov.accounts.models import User, UserKind
 from smartgov.accounts.scope import access, has_perm, require_perm, restrict
+from smartgov.accounts.services.users import citizen_index
 from smartgov.core import audit
-from smartgov.core.crypto import blind_index, decrypt_field, encrypt_field
+from smartgov.core.crypto import decrypt_field, encrypt_field
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from smartgov.core.validators import check_citizen_id, check_credit_code, mask_citizen_id
 from smartgov.core.workcalendar import add_working_days, working_days_between
@@ -52,7 +53,6 @@ from smartgov.services.permissions import Perm
 
 S = ApplicationStatus
 NUMBER_PREFIX = "BJ"
-ID_PURPOSE = "citizen_id"  # the same blind index as accounts, so one person matches
 MAX_UPLOAD = 5 * 1024 * 1024
 MAX_CORRECTION_ITEMS = 50
 
@@ -159,7 +159,9 @@ def _set_applicant(application: Application, *, kind: str, name: str, id_value: 
     if kind == ApplicantType.CITIZEN:
         citizen_id = check_citizen_id(id_value)
         application.applicant_id_encrypted = encrypt_field(citizen_id)
-        application.applicant_id_index = blind_index(citizen_id, purpose=ID_PURPOSE)
+        application.applicant_id_index = citizen_index(
+            citizen_id
+        )  # accounts' index: one person matches
         application.applicant_id_masked = mask_citizen_id(citizen_id)
         application.applicant_credit_code = ""
     elif kind == ApplicantType.ENTERPRISE:
@@ -494,7 +496,7 @@ def counter_intake(
         raise NotFound("item_not_found", "No published service item has this code in your scope.")
     account = None
     if applicant_type == ApplicantType.CITIZEN:
-        index = blind_index(check_citizen_id(applicant_id), purpose=ID_PURPOSE)
+        index = citizen_index(check_citizen_id(applicant_id))
         account = User.objects.filter(citizen_id_index=index, kind=UserKind.CITIZEN).first()
     elif applicant_type == ApplicantType.ENTERPRISE:
         code = check_credit_code(applicant_id)
