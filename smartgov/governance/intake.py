@@ -9,9 +9,10 @@ import math
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from smartgov.accounts.scope import has_perm
 from smartgov.core.crypto import blind_index, encrypt_field
@@ -22,6 +23,7 @@ from smartgov.core.errors import (
     PermissionDeniedError,
     Throttled,
 )
+from smartgov.core.sequences import next_daily_number
 from smartgov.core.validators import check_phone
 from smartgov.governance import attachments as files
 from smartgov.governance import config_cache, dispatching
@@ -58,32 +60,12 @@ def phone_index(phone: str) -> str:
 
 def next_case_number(at: datetime) -> str:
     """GZ + local date + a five-digit daily sequence, safe under concurrent intake."""
-    day = timezone.localdate(at)
-    for _attempt in range(3):
-        last = _bump_sequence(day)
-        if last is not None:
-            return f"{NUMBER_PREFIX}{day:%Y%m%d}{last:05d}"
-        try:
-            with transaction.atomic():
-                CaseSequence.objects.create(day=day, last=1)
-            return f"{NUMBER_PREFIX}{day:%Y%m%d}00001"
-        except IntegrityError:
-            continue  # another intake created the day's row first: bump it
-    raise Conflict("number_taken", "Could not number the new case; please try again.")
-
-
-def _bump_sequence(day) -> int | None:
-    """The day's counter plus one, in one ``UPDATE … RETURNING`` (None: no row for the day).
-    The row stays locked until the intake commits, so numbers are handed out in order."""
-    quote = connection.ops.quote_name
-    table, last, day_column = quote(CaseSequence._meta.db_table), quote("last"), quote("day")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {last} = {last} + 1 WHERE {day_column} = %s RETURNING {last}",  # noqa: S608
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
+    return next_daily_number(
+        CaseSequence,
+        prefix=NUMBER_PREFIX,
+        at=at,
+        failure_message=gettext_noop("Could not number the new case; please try again."),
+    )
 
 
 def existing_case(source_system: str, external_id: str) -> Case | None:

@@ -14,8 +14,9 @@ import base64
 import binascii
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from smartgov.accounts.models import User, UserKind
 from smartgov.accounts.scope import access, has_perm, require_perm, restrict
@@ -23,6 +24,7 @@ from smartgov.accounts.services.users import citizen_index
 from smartgov.core import audit
 from smartgov.core.crypto import decrypt_field, encrypt_field
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
+from smartgov.core.sequences import next_daily_number
 from smartgov.core.validators import check_citizen_id, check_credit_code, mask_citizen_id
 from smartgov.core.workcalendar import add_working_days, working_days_between
 from smartgov.licenses.services import find_valid_license, record_use
@@ -74,36 +76,14 @@ OPEN_STATUSES = (S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED)
 # --- Numbers ------------------------------------------------------------------------------
 
 
-def _bump_sequence(day) -> int | None:
-    quote = connection.ops.quote_name
-    table, last, day_column = (
-        quote(ApplicationSequence._meta.db_table),
-        quote("last"),
-        quote("day"),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {last} = {last} + 1 WHERE {day_column} = %s RETURNING {last}",  # noqa: S608
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
-
-
 def next_application_number(at) -> str:
     """BJ + local date + a five-digit daily sequence, safe under concurrent submissions."""
-    day = timezone.localdate(at)
-    for _attempt in range(3):
-        last = _bump_sequence(day)
-        if last is not None:
-            return f"{NUMBER_PREFIX}{day:%Y%m%d}{last:05d}"
-        try:
-            with transaction.atomic():
-                ApplicationSequence.objects.create(day=day, last=1)
-            return f"{NUMBER_PREFIX}{day:%Y%m%d}00001"
-        except IntegrityError:
-            continue
-    raise Conflict("number_taken", "Could not number the application; please try again.")
+    return next_daily_number(
+        ApplicationSequence,
+        prefix=NUMBER_PREFIX,
+        at=at,
+        failure_message=gettext_noop("Could not number the application; please try again."),
+    )
 
 
 # --- Helpers ------------------------------------------------------------------------------
