@@ -35,7 +35,7 @@ def _fields(*specs: tuple[str, str, str, bool]) -> dict:
 # (code, name, department short name, holder kind, validity years, schema)
 TYPES = [
     (
-        "BIZLICENSE",
+        "YYZZ",
         "营业执照",
         "市市场监管局",
         HolderKind.ENTERPRISE,
@@ -50,7 +50,7 @@ TYPES = [
         ),
     ),
     (
-        "FOODBIZ",
+        "SPJYXKZ",
         "食品经营许可证",
         "市市场监管局",
         HolderKind.ENTERPRISE,
@@ -62,7 +62,7 @@ TYPES = [
         ),
     ),
     (
-        "MARRIAGE",
+        "JHZ",
         "结婚证",
         "市民政局",
         HolderKind.CITIZEN,
@@ -74,7 +74,7 @@ TYPES = [
         ),
     ),
     (
-        "DISABILITY",
+        "CJRZ",
         "残疾人证",
         "市民政局",
         HolderKind.CITIZEN,
@@ -82,7 +82,7 @@ TYPES = [
         _fields(("category", "残疾类别", "string", True), ("grade", "残疾等级", "string", True)),
     ),
     (
-        "REALESTATE",
+        "BDCQZS",
         "不动产权证书",
         "市住保房管局",
         HolderKind.CITIZEN,
@@ -96,7 +96,7 @@ TYPES = [
         ),
     ),
     (
-        "DRIVING",
+        "JDCJSZ",
         "机动车驾驶证",
         "市公安局",
         HolderKind.CITIZEN,
@@ -112,7 +112,7 @@ TYPES = [
 LICENSES = [
     (
         "citizen",
-        "MARRIAGE",
+        "JHZ",
         {
             "spouse_name": "李梅",
             "registered_on": "2019-10-01",
@@ -122,13 +122,13 @@ LICENSES = [
     ),
     (
         "citizen",
-        "DRIVING",
+        "JDCJSZ",
         {"vehicle_class": "C1", "first_issued_on": "2012-07-16"},
         date(2024, 7, 16),
     ),
     (
         "citizen",
-        "REALESTATE",
+        "BDCQZS",
         {
             "location": "杭州市西湖区文三路 478 号 3 幢 1202 室",
             "unit_no": "330106001002GB00031F00011202",
@@ -138,10 +138,10 @@ LICENSES = [
         },
         date(2021, 4, 12),
     ),
-    ("elder", "DISABILITY", {"category": "视力残疾", "grade": "二级"}, date(2022, 3, 1)),
+    ("elder", "CJRZ", {"category": "视力残疾", "grade": "二级"}, date(2022, 3, 1)),
     (
         "elder",
-        "REALESTATE",
+        "BDCQZS",
         {
             "location": "杭州市上城区清波街道河坊街 216 号 2 单元 301 室",
             "unit_no": "330102003005GB00112F00020301",
@@ -153,7 +153,7 @@ LICENSES = [
     ),
     (
         "enterprise",
-        "BIZLICENSE",
+        "YYZZ",
         {
             "entity_type": "有限责任公司（自然人投资或控股）",
             "legal_representative": "刘洋",
@@ -166,7 +166,7 @@ LICENSES = [
     ),
     (
         "enterprise",
-        "FOODBIZ",
+        "SPJYXKZ",
         {
             "operator_type": "单位食堂",
             "items": "热食类食品制售",
@@ -178,9 +178,9 @@ LICENSES = [
 
 # (username, type code, using department short name, purpose, reference)
 USES = [
-    ("citizen", "MARRIAGE", "市住保房管局", "办理不动产登记时核验婚姻状况", "BDC2026110300087"),
-    ("enterprise", "BIZLICENSE", "市人社局", "办理社会保险登记免提交营业执照", "SB2026111800342"),
-    ("elder", "DISABILITY", "市民政局", "申领困难残疾人生活补贴", "MZ2026112000019"),
+    ("citizen", "JHZ", "市住保房管局", "办理不动产登记时核验婚姻状况", "BDC2026110300087"),
+    ("enterprise", "YYZZ", "市人社局", "办理社会保险登记免提交营业执照", "SB2026111800342"),
+    ("elder", "CJRZ", "市民政局", "申领困难残疾人生活补贴", "MZ2026112000019"),
 ]
 
 

@@ -38,3 +38,28 @@ def test_demo_services(regions):
     count = ServiceItem.objects.count()
     load_demo_services()
     assert ServiceItem.objects.count() == count
+
+
+def test_demo_licenses_satisfy_the_demo_items_no_proof_materials(regions):
+    """The two demos speak of the same e-license types: a material that asks for the
+    营业执照 or the 结婚证 finds the demo enterprise's and citizen's licenses."""
+    from smartgov.accounts.models import User
+    from smartgov.core.crypto import decrypt_field
+    from smartgov.licenses.demo import load_demo_licenses
+    from smartgov.licenses.services import find_valid_license
+
+    load_demo()
+    load_demo_catalog()
+    load_demo_licenses()
+    load_demo_services()
+    asked = set(
+        ItemMaterial.objects.filter(proof_source="e_license").values_list(
+            "license_type_code", flat=True
+        )
+    )
+    assert {"yyzz", "jhz"} <= asked
+    enterprise = User.objects.get(username="enterprise")
+    citizen = User.objects.get(username="citizen")
+    assert find_valid_license(holder_id=enterprise.credit_code, type_code="yyzz") is not None
+    citizen_id = decrypt_field(citizen.citizen_id_encrypted)
+    assert find_valid_license(holder_id=citizen_id, type_code="jhz") is not None
