@@ -23,6 +23,24 @@ class ApplicationStatus(models.TextChoices):
     RESUBMITTED = "resubmitted", _("Resubmitted after correction")
     ACCEPTED = "accepted", _("Accepted")
     REFUSED = "refused", _("Refused")
+    # After acceptance the approval steps run (status stays ``accepted`` while they do).
+    SUSPENDED = "suspended", _("Suspended")
+    APPROVED = "approved", _("Approved and completed")
+    DENIED = "denied", _("Denied")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
+
+
+class WarningLevel(models.TextChoices):
+    NONE = "none", _("On time")
+    YELLOW = "yellow", _("Yellow warning")
+    RED = "red", _("Red warning (overdue)")
+
+
+class PaymentStatus(models.TextChoices):
+    NOT_REQUIRED = "not_required", _("No fee")
+    UNPAID = "unpaid", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    REFUNDED = "refunded", _("Refunded")
 
 
 class ApplicantType(models.TextChoices):
@@ -105,6 +123,46 @@ class Application(models.Model):
     paused_days = models.PositiveIntegerField(_("working days paused"), default=0)
     refusal_reason = models.TextField(_("refusal reason"), blank=True)
     correction_items = models.JSONField(_("correction list"), default=list, blank=True)
+    # Approval (审批) after acceptance; see workflow_models.ApprovalTask.
+    extended_days = models.PositiveIntegerField(_("working days of extension"), default=0)
+    warning_level = models.CharField(
+        _("warning"),
+        max_length=8,
+        choices=WarningLevel.choices,
+        default=WarningLevel.NONE,
+        db_index=True,
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    on_time = models.BooleanField(_("completed on time"), null=True, blank=True)
+    handling_days = models.PositiveIntegerField(
+        _("working days from acceptance to completion"), null=True, blank=True
+    )
+    result_text = models.TextField(_("result"), blank=True)
+    result_license = models.ForeignKey(
+        "licenses.License",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("e-license issued"),
+    )
+    # Visits the applicant made in person (0 for an online application: 零跑腿).
+    visits = models.PositiveSmallIntegerField(_("visits in person"), default=0)
+    fee_total = models.DecimalField(_("fees due"), max_digits=12, decimal_places=2, default=0)
+    payment_status = models.CharField(
+        _("payment"),
+        max_length=16,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.NOT_REQUIRED,
+    )
+    bundle_application = models.ForeignKey(
+        "services.BundleApplication",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("一件事 application"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

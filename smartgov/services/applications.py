@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from smartgov.accounts.models import User, UserKind
 from smartgov.accounts.scope import access, has_perm, require_perm, restrict
 from smartgov.accounts.services.users import citizen_index
-from smartgov.core import audit
+from smartgov.core import audit, events
 from smartgov.core.crypto import decrypt_field, encrypt_field
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from smartgov.core.sequences import next_daily_number
@@ -71,6 +71,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "resubmit": (frozenset({S.CORRECTION_REQUESTED}), S.RESUBMITTED),
 }
 OPEN_STATUSES = (S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED)
+
+# Domain events (core.events), each with ``application=`` and ``actor=``. ENDED is published
+# once per application when it reaches an end status (refused, approved, denied, withdrawn).
+SUBMITTED = "services.application_submitted"
+ACCEPTED = "services.application_accepted"
+ENDED = "services.application_ended"
 
 
 # --- Numbers ------------------------------------------------------------------------------
@@ -370,6 +376,7 @@ def _submit(application: Application, *, actor, comment: str = "") -> Applicatio
         comment=comment,
         data={"channel": application.channel},
     )
+    events.publish(SUBMITTED, application=application, actor=actor)
     return application
 
 
@@ -544,6 +551,7 @@ def accept_application(*, actor, number: str, comment: str = "") -> Application:
         comment=comment,
         data={"due_date": application.due_date.isoformat()},
     )
+    events.publish(ACCEPTED, application=application, actor=actor)
     return application
 
 
@@ -559,6 +567,7 @@ def refuse_application(*, actor, number: str, reason: str) -> Application:
     application.refusal_reason = reason
     application.save()
     _event(application, kind="refuse", actor=actor, before=before, comment=reason)
+    events.publish(ENDED, application=application, actor=actor)
     return application
 
 

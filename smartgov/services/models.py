@@ -316,3 +316,16 @@ from smartgov.services.application_models import (  # noqa: E402, F401
     ApplicationMaterial,
     ApplicationSequence,
 )
+from smartgov.services.bundle_models import (  # noqa: E402, F401
+    Bundle,
+    BundleApplication,
+    BundleItem,
+    BundleSequence,
+)
+from smartgov.services.fee_models import ApplicationFee, Payment  # noqa: E402, F401
+from smartgov.services.rating_models import Rating, Rectification  # noqa: E402, F401
+from smartgov.services.workflow_models import (  # noqa: E402, F401
+    ApprovalTask,
+    EventAttachment,
+    TimeRequest,
+)

@@ -21,11 +21,22 @@ class Perm(models.TextChoices):
     PUBLISH_ITEMS = "services.publish_items", _("Publish and withdraw service items")
     INTAKE = "services.intake", _("Take in applications at the one-window counter")
     ACCEPT = "services.accept", _("Accept, refuse or ask to correct applications")
+    APPROVE = "services.approve", _("Handle approval steps of applications")
+    SUPERVISE = (
+        "services.supervise",
+        _("Supervise time limits: decide suspensions and extensions, see warnings"),
+    )
+    RECTIFY = "services.rectify", _("Answer rectifications of bad ratings")
+    REVISIT = "services.revisit", _("Revisit applicants after a rectification")
+    VIEW_STATS = "services.view_stats", _("View service statistics")
+    MANAGE_BUNDLES = "services.manage_bundles", _("Define and publish 一件事 bundles")
 
 
 ITEM_OFFICER = "item_officer"
 ITEM_PUBLISHER = "item_publisher"
 FRONT_DESK = "front_desk"
+APPROVER = "approver"
+SERVICE_SUPERVISOR = "service_supervisor"
 
 
 def register() -> None:
@@ -58,6 +69,34 @@ def register() -> None:
             description="Takes in applications at the one-window counter and accepts, refuses "
             "or asks to correct applications of the department's items.",
             permissions=frozenset({Perm.INTAKE, Perm.ACCEPT, AccountsPerm.USE_WORKBENCH}),
+            default_scope="department",
+        )
+    )
+    register_role(
+        BuiltinRole(
+            code=APPROVER,
+            name="Approval officer",
+            description="Handles the approval steps (review, decision, completion) of the "
+            "department's applications and answers rectifications of bad ratings.",
+            permissions=frozenset({Perm.APPROVE, Perm.RECTIFY, AccountsPerm.USE_WORKBENCH}),
+            default_scope="department",
+        )
+    )
+    register_role(
+        BuiltinRole(
+            code=SERVICE_SUPERVISOR,
+            name="Service supervisor",
+            description="Watches time limits and warnings, decides suspensions and "
+            "extensions, revisits applicants and reads the service statistics.",
+            permissions=frozenset(
+                {
+                    Perm.SUPERVISE,
+                    Perm.REVISIT,
+                    Perm.VIEW_STATS,
+                    Perm.MANAGE_BUNDLES,
+                    AccountsPerm.USE_WORKBENCH,
+                }
+            ),
             default_scope="department",
         )
     )
