@@ -111,6 +111,9 @@ def _mount_routers() -> None:
     from smartgov.opendata.api import router as opendata_router
     from smartgov.services.api import router as services_router
     from smartgov.services.api_applications import router as services_applications_router
+    from smartgov.services.api_approval import router as services_approval_router
+    from smartgov.services.api_bundles import router as services_bundles_router
+    from smartgov.services.api_ratings import router as services_ratings_router
     from smartgov.sharing.api import router as sharing_router
     from smartgov.sharing.api_usage import router as sharing_usage_router
 
@@ -125,6 +128,9 @@ def _mount_routers() -> None:
     api.add_router("/", licenses_router)
     api.add_router("/", services_router)
     api.add_router("/", services_applications_router)
+    api.add_router("/", services_approval_router)
+    api.add_router("/", services_bundles_router)
+    api.add_router("/", services_ratings_router)
     api.add_router("/", governance_kpi_router)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from smartgov.portal.views import services
 
 urlpatterns = [
+    # Applications, approval, bundles and payments (applicants and staff).
+    path("", include("smartgov.portal.urls_services_apply")),
+    # Ratings, rectifications and statistics.
+    path("", include("smartgov.portal.urls_services_stats")),
     path("", services.hall, name="services_hall"),
     path("items/<str:code>/", services.guide, name="services_guide"),
     path("manage/", services.staff_items, name="services_staff_items"),

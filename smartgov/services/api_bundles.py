@@ -1,0 +1,7 @@
+"""一件事 bundles, fees and payments under /api/v1/services/ (thin)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["services"])
