@@ -9,10 +9,12 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from smartgov.core.demo import register_demo_loader
-        from smartgov.services import inbox, permissions, portal_entries
+        from smartgov.services import inbox, permissions, portal_entries, ratings_inbox, stats
         from smartgov.services.demo import load_demo_services
 
         permissions.register()
         portal_entries.register()
         inbox.register()
+        ratings_inbox.register()
+        stats.register()
         register_demo_loader("services", load_demo_services, after=("catalog",))

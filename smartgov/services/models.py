@@ -329,3 +329,4 @@ from smartgov.services.workflow_models import (  # noqa: E402, F401
     EventAttachment,
     TimeRequest,
 )
+from smartgov.services.stats_models import ServiceStatsDay  # noqa: E402, F401
