@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from smartgov.accounts.scope import has_perm, require_perm
 from smartgov.core.errors import SmartgovError
+from smartgov.core.middleware import client_ip
 from smartgov.licenses import services
 from smartgov.licenses.models import LicenseStatus
 from smartgov.licenses.permissions import Perm
 from smartgov.licenses.qr import qr_svg
+from smartgov.licenses.throttle import check_verify_rate
 
 # Why a license failed verification, in plain Chinese (msgids English, shown translated).
 REASON_TEXT = {
@@ -120,6 +122,7 @@ def verify(request):
     code = (request.GET.get("code") or "").strip()
     result = None
     if code:
+        check_verify_rate(client_ip(request))
         if len(code) > 400:
             result = services.VerifyResult(valid=False, reasons=["malformed"])
         elif services.PAYLOAD_SEPARATOR in code:
