@@ -1,8 +1,6 @@
 """好差评 ratings, rectifications and statistics under /api/v1/services/ (thin: parse, call
 ratings / stats, return)."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -140,8 +138,7 @@ def rectification_out(rectification) -> dict:
         "department_name": rectification.department.name,
         "status": rectification.status,
         "due_date": rectification.due_date,
-        "overdue": rectification.status == "open"
-        and rectification.due_date < timezone.localdate(),
+        "overdue": rectification.status == "open" and rectification.due_date < timezone.localdate(),
         "level": rectification.rating.level,
         "rating_comment": rectification.rating.comment,
         "answer": rectification.answer,
@@ -215,7 +212,8 @@ def read_rating(request: HttpRequest, number: str):
 @paginate(PageNumberPagination, page_size=20)
 def list_rectifications(request: HttpRequest, filters: Query[RectificationFilter]):
     return [
-        rectification_out(r) for r in ratings.rectifications_for(request.auth, status=filters.status)
+        rectification_out(r)
+        for r in ratings.rectifications_for(request.auth, status=filters.status)
     ]
 
 

@@ -349,9 +349,7 @@ def answer_rectification(*, actor, rectification_id: int, answer: str) -> Rectif
     """The department's answer (整改情况) to a bad rating; the applicant sees it."""
     answer = (answer or "").strip()
     if not answer or len(answer) > MAX_ANSWER:
-        raise InvalidInput(
-            "answer_required", "The answer is required (at most 4000 characters)."
-        )
+        raise InvalidInput("answer_required", "The answer is required (at most 4000 characters).")
     rectification = _locked(actor, Perm.RECTIFY, rectification_id)
     _require_status(rectification, RectificationStatus.OPEN, "answer")
     before = {"status": rectification.status}
@@ -389,9 +387,7 @@ def revisit_rectification(
     if not isinstance(satisfied, bool):
         raise InvalidInput("invalid_satisfied", "Say whether the applicant is satisfied.")
     if not satisfied and not comment:
-        raise InvalidInput(
-            "comment_required", "Say why the applicant is still dissatisfied."
-        )
+        raise InvalidInput("comment_required", "Say why the applicant is still dissatisfied.")
     rectification = _locked(actor, Perm.REVISIT, rectification_id)
     _require_status(rectification, RectificationStatus.ANSWERED, "revisit")
     before = {"status": rectification.status, "due_date": rectification.due_date.isoformat()}

@@ -174,9 +174,7 @@ def _items_by_code(codes) -> dict[str, dict]:
     rows = (
         ServiceItem.objects.filter(implementation_code__in=list(codes))
         .order_by("implementation_code", "-version")
-        .values(
-            "implementation_code", "name", "status", "legal_days", "promised_days", "visits"
-        )
+        .values("implementation_code", "name", "status", "legal_days", "promised_days", "visits")
     )
     for row in rows:
         code = row["implementation_code"]
@@ -279,9 +277,7 @@ def statistics(
         try:
             department_id = int(department_id)
         except (TypeError, ValueError):
-            raise InvalidInput(
-                "invalid_department", "The department is given by its id."
-            ) from None
+            raise InvalidInput("invalid_department", "The department is given by its id.") from None
     else:
         department_id = None
     today = timezone.localdate(now) if now else timezone.localdate()
@@ -331,9 +327,7 @@ def statistics(
 
 def departments_for(actor):
     """The departments the user's statistics may be narrowed to (for the filter)."""
-    ids = restrict(ServiceStatsDay.objects.all(), actor, Perm.VIEW_STATS).values(
-        "department_id"
-    )
+    ids = restrict(ServiceStatsDay.objects.all(), actor, Perm.VIEW_STATS).values("department_id")
     return Department.objects.filter(pk__in=ids).order_by("path")
 
 

@@ -238,9 +238,7 @@ def test_bad_rating_opens_rectification_answer_and_revisit(
     rectification.refresh_from_db()
     assert rectification.status == RectificationStatus.CLOSED
     assert rectification.revisit_satisfied is True and rectification.revisited_by == supervisor
-    kinds = list(
-        ApplicationEvent.objects.filter(application=ended).values_list("kind", flat=True)
-    )
+    kinds = list(ApplicationEvent.objects.filter(application=ended).values_list("kind", flat=True))
     assert kinds[-3:] == ["rate", "rectification_answered", "rectification_revisited"]
     assert len(ratings.rectification_history(rectification)) == 2
 

@@ -195,7 +195,10 @@ def test_rows_per_department_and_item(history, city_stats, items, org):
     assert sc["immediate_rate"] == 0.5 and sc["compression_ratio"] == 1.0
     assert sc["zero_visit"] == 0.0 and sc["satisfaction"] == 1.0
     by_item = stats.statistics(city_stats, group_by="item", **period())["rows"]
-    assert [r["key"] for r in by_item] == [promised.implementation_code, immediate.implementation_code]
+    assert [r["key"] for r in by_item] == [
+        promised.implementation_code,
+        immediate.implementation_code,
+    ]
     assert by_item[1]["label"] == "个体工商户名称变更"
 
 
