@@ -75,17 +75,17 @@ CHANNELS = (Channel.ONLINE, Channel.COUNTER)
 # The national 政务服务"好差评" indicators (国办发〔2019〕51号 and its evaluation index): the
 # applicant ticks the aspects their rating is about — what went well or what went wrong.
 INDICATORS: list[dict] = [
-    {"code": "guide_accurate", "label": _("The service guide was accurate and clear")},
-    {"code": "one_time_notice", "label": _("Everything needed was told at once")},
-    {"code": "fewer_materials", "label": _("Only the necessary materials were asked for")},
-    {"code": "handling_time", "label": _("Handled within the promised time")},
-    {"code": "fewer_visits", "label": _("Few or no trips in person")},
-    {"code": "service_attitude", "label": _("Staff were courteous and professional")},
-    {"code": "window_environment", "label": _("The service hall and window were comfortable")},
-    {"code": "online_convenience", "label": _("Applying online was easy")},
-    {"code": "process_transparent", "label": _("Progress was open and easy to follow")},
-    {"code": "result_satisfied", "label": _("Satisfied with the result")},
-    {"code": "integrity", "label": _("Handled honestly and by the rules")},
+    {"code": "guide_accurate", "label": _("Accuracy of the service guide")},
+    {"code": "one_time_notice", "label": _("Told everything needed at once")},
+    {"code": "fewer_materials", "label": _("Fewer materials")},
+    {"code": "handling_time", "label": _("Handling time")},
+    {"code": "fewer_visits", "label": _("Trips in person")},
+    {"code": "service_attitude", "label": _("Service attitude")},
+    {"code": "window_environment", "label": _("Service hall and window")},
+    {"code": "online_convenience", "label": _("Ease of applying online")},
+    {"code": "process_transparent", "label": _("Openness of the process")},
+    {"code": "result_satisfied", "label": _("The result")},
+    {"code": "integrity", "label": _("Integrity of the staff")},
 ]
 INDICATOR_CODES = frozenset(entry["code"] for entry in INDICATORS)
 LEVEL_LABELS: dict[int, str] = {level.value: level.label for level in RatingLevel}

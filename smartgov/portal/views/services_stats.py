@@ -36,8 +36,15 @@ STATUS_TABS = [
     ("answered", "Answered, waiting for the revisit"),
     ("closed", "Closed after the revisit"),
 ]
-# Icons of the five levels, from 非常满意 to 非常不满意 (shown with the Chinese label).
-LEVEL_FACES = {5: "😄", 4: "🙂", 3: "😐", 2: "🙁", 1: "😞"}
+# The mouth of the face icon of each level, 非常满意 … 非常不满意 (an SVG path: emoji fonts
+# are missing on many office machines).
+LEVEL_FACES = {
+    5: "M7.5 13.5a4.5 4.5 0 0 0 9 0z",
+    4: "M9 14.5a3.5 3.5 0 0 0 6 0",
+    3: "M9 15h6",
+    2: "M9 16a3.5 3.5 0 0 1 6 0",
+    1: "M8 17a4.5 4.5 0 0 1 8 0",
+}
 
 
 def _link(name: str, *args) -> str:
