@@ -326,3 +326,14 @@ def test_exports(history, city_stats):
 def test_channel_counter_counted_as_not_online(history):
     counter = ServiceStatsDay.objects.filter(channel=Channel.COUNTER)
     assert sum(counter.values_list("submitted", flat=True)) == 1
+
+
+def test_only_approved_or_denied_count_as_completed(items, citizen, desk, city_stats):
+    promised, _immediate = items
+    application = _accept(desk, _submit_as(citizen, promised, at(3)), at(2))
+    complete(application, status="withdrawn", on_time=None, handling_days=None, at=at(1))
+    totals = stats.statistics(city_stats, group_by="item", **period())["totals"]
+    assert (totals["applications"], totals["accepted"], totals["completed"]) == (1, 1, 0)
+    stats.rebuild_rollup()
+    again = stats.statistics(city_stats, group_by="item", **period())["totals"]
+    assert again == totals
