@@ -373,7 +373,14 @@ def issue_license_on_decision(
 
 
 def _issue(
-    *, license_type: LicenseType, holder_id, holder_name, data, valid_from, valid_until, source,
+    *,
+    license_type: LicenseType,
+    holder_id,
+    holder_name,
+    data,
+    valid_from,
+    valid_until,
+    source,
     issued_by,
 ) -> License:
     department = license_type.department

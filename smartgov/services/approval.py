@@ -34,12 +34,11 @@ from smartgov.services.application_models import (
     ApplicantType,
     Application,
     ApplicationEvent,
-    ApplicationStatus,
     PaymentStatus,
 )
 from smartgov.services.applications import ENDED, _event, _transition, applicant_id
 from smartgov.services.models import ItemStep
-from smartgov.services.timelimits import (  # noqa: F401 (re-exported: approval.* is the API)
+from smartgov.services.timelimits import (
     check_deadlines,
     decide_time_request,
     refresh_warnings,
@@ -70,8 +69,10 @@ def stages(tasks: list[ApprovalTask]) -> list[list[ApprovalTask]]:
     result: list[list[ApprovalTask]] = []
     for task in sorted(tasks, key=lambda t: (t.position, t.pk or 0)):
         previous = result[-1][-1] if result else None
-        if previous is not None and task.parallel_group and (
-            task.parallel_group == previous.parallel_group
+        if (
+            previous is not None
+            and task.parallel_group
+            and (task.parallel_group == previous.parallel_group)
         ):
             result[-1].append(task)
         else:
@@ -386,7 +387,9 @@ def result_license_type(application: Application) -> LicenseType | None:
     code = (application.item.result_license_type or "").strip().upper()
     if not code:
         return None
-    return LicenseType.objects.filter(code=code, is_active=True).select_related("department").first()
+    return (
+        LicenseType.objects.filter(code=code, is_active=True).select_related("department").first()
+    )
 
 
 def _coerce(kind: str, value):
@@ -463,8 +466,10 @@ def _issue_result_license(
             "The e-license needs data the application does not contain; give it as result data.",
             detail={"license_type": license_type.code, "fields": missing},
         )
-    wanted = HolderKind.CITIZEN if application.applicant_type == ApplicantType.CITIZEN else (
-        HolderKind.ENTERPRISE
+    wanted = (
+        HolderKind.CITIZEN
+        if application.applicant_type == ApplicantType.CITIZEN
+        else (HolderKind.ENTERPRISE)
     )
     if license_type.holder_kind != wanted:
         raise Conflict(

@@ -103,7 +103,9 @@ def prepare(items) -> list[PreparedFile]:
     for position, item in enumerate(items):
         if not hasattr(item, "read"):
             raise InvalidInput(
-                "attachment_invalid", "An attachment is not a file.", detail={"attachment": position}
+                "attachment_invalid",
+                "An attachment is not a file.",
+                detail={"attachment": position},
             )
         name, content = _read(item)
         name = os.path.basename(name.replace("\\", "/")).strip()[:200] or "file"

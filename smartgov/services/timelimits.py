@@ -145,9 +145,7 @@ def _check_extension(application: Application, days: int) -> None:
 
 
 @transaction.atomic
-def decide_time_request(
-    *, actor, request_id: int, approve: bool, comment: str = ""
-) -> TimeRequest:
+def decide_time_request(*, actor, request_id: int, approve: bool, comment: str = "") -> TimeRequest:
     """A supervisor of the item's department approves or rejects a time request (never one's
     own): a suspension stops the clock now, an extension moves the due dates at once."""
     require_perm(actor, Perm.SUPERVISE)

@@ -3,7 +3,6 @@ e-license, withdrawal, the permission refusals and the audit trail."""
 
 from __future__ import annotations
 
-import base64
 import io
 import zipfile
 
@@ -17,10 +16,10 @@ from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDen
 from smartgov.core.models import AuditRecord
 from smartgov.core.workbench import inbox_for
 from smartgov.core.workcalendar import add_working_days
-from smartgov.licenses.models import HolderKind, License, LicenseType
+from smartgov.licenses.models import License
 from smartgov.licenses.verification import verify_license
 from smartgov.services import applications as apps
-from smartgov.services import approval, forms, services
+from smartgov.services import approval
 from smartgov.services.application_models import (
     Application,
     ApplicationEvent,
@@ -28,79 +27,11 @@ from smartgov.services.application_models import (
     PaymentStatus,
 )
 from smartgov.services.approval_selectors import my_tasks, task_for, timeline
-from smartgov.services.permissions import APPROVER, SERVICE_SUPERVISOR
+from smartgov.services.permissions import APPROVER
 from smartgov.services.workflow_models import ApprovalTask, EventAttachment, TaskStatus
-from tests.conftest import make_staff
-from tests.services.conftest import CITIZEN_ID, FORM
-
-GOOD_FORM = {"reason": "办理居住证", "phone": "13800138000"}
-PDF = b"%PDF-1.4 opinion"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-
-
-def upload(material_id, name="申请书.pdf", content=b"%PDF-1.4 test"):
-    return {
-        "material_id": material_id,
-        "file_name": name,
-        "content_base64": base64.b64encode(content).decode(),
-    }
-
-
-@pytest.fixture
-def approver(org):
-    return make_staff("approver", org["xihu_bureau"], APPROVER, "department")
-
-
-@pytest.fixture
-def approver2(org):
-    return make_staff("approver2", org["xihu_bureau"], APPROVER, "department")
-
-
-@pytest.fixture
-def other_approver(org):
-    return make_staff("sc_approver", org["shangcheng_bureau"], APPROVER, "department")
-
-
-@pytest.fixture
-def supervisor(org):
-    return make_staff("supervisor", org["xihu_bureau"], SERVICE_SUPERVISOR, "department")
-
-
-@pytest.fixture
-def make_published(make_item, publisher):
-    def make(**overrides):
-        values = {
-            "applicant_kind": "citizen",
-            "legal_days": 20,
-            "promised_days": 5,
-            "materials": [{"name": "申请书", "material_type": "original"}],
-            "steps": [
-                {"name": "受理", "limit_days": 0},
-                {"name": "审查", "limit_days": 3},
-                {"name": "决定", "limit_days": 2},
-            ],
-        }
-        values.update(overrides)
-        draft = make_item(**values)
-        forms.set_form(actor=publisher, item_id=draft.pk, fields=FORM)
-        return services.publish_item(actor=publisher, item_id=draft.pk)
-
-    return make
-
-
-def accepted(citizen, item, desk) -> Application:
-    material = item.materials.get(name="申请书")
-    application = apps.submit_application(
-        actor=citizen,
-        item_code=item.implementation_code,
-        form_data=GOOD_FORM,
-        uploads=[upload(material.pk)],
-    )
-    return apps.accept_application(actor=desk, number=application.number)
-
-
-def tasks_of(application):
-    return list(application.tasks.order_by("position", "pk"))
+from tests.services.approval_fixtures import *  # noqa: F403 (fixtures)
+from tests.services.approval_fixtures import GOOD_FORM, PDF, PNG, accepted, tasks_of, upload
+from tests.services.conftest import CITIZEN_ID
 
 
 def kinds(application):
@@ -164,7 +95,12 @@ def test_steps_in_sequence_to_approval(citizen, make_published, desk, approver, 
     assert application.completed_at is not None and application.on_time is True
     assert application.handling_days == 0
     assert ended == [application.number]
-    assert kinds(application)[-4:] == ["step_completed", "step_started", "step_completed", "approve"]
+    assert kinds(application)[-4:] == [
+        "step_completed",
+        "step_started",
+        "step_completed",
+        "approve",
+    ]
     opinion = ApplicationEvent.objects.filter(kind="step_completed").first()
     attachment = EventAttachment.objects.get(event=opinion)
     assert attachment.content_type == "application/pdf" and attachment.size == len(PDF)
@@ -182,7 +118,9 @@ def test_steps_in_sequence_to_approval(citizen, make_published, desk, approver, 
     assert verify_chain().ok
 
 
-def test_parallel_steps_across_departments(org, citizen, make_published, desk, approver, other_approver):
+def test_parallel_steps_across_departments(
+    org, citizen, make_published, desk, approver, other_approver
+):
     item = make_published(
         steps=[
             {"name": "受理", "limit_days": 0},
@@ -215,7 +153,9 @@ def test_parallel_steps_across_departments(org, citizen, make_published, desk, a
     assert apps.application_for(other_approver, application.number) == application
 
 
-def test_deny_in_a_parallel_step_ends_and_cancels(org, citizen, make_published, desk, approver, other_approver):
+def test_deny_in_a_parallel_step_ends_and_cancels(
+    org, citizen, make_published, desk, approver, other_approver
+):
     item = make_published(
         steps=[
             {"name": "甲审查", "limit_days": 2, "parallel_group": "p"},
@@ -284,24 +224,6 @@ def test_payment_gate(citizen, make_published, desk, approver):
     approval.complete_task(actor=approver, task_id=task.pk)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
-
-
-@pytest.fixture
-def residence(org):
-    return LicenseType.objects.create(
-        code="JZZ",
-        name="居住证",
-        department=org["xihu_bureau"],
-        holder_kind=HolderKind.CITIZEN,
-        validity_years=1,
-        schema={
-            "fields": [
-                {"name": "address", "label": "居住地址", "type": "string", "required": True},
-                {"name": "issued_on", "label": "签发日期", "type": "date", "required": True},
-                {"name": "phone", "label": "电话", "type": "string"},
-            ]
-        },
-    )
 
 
 def test_result_e_license_issued_and_verifiable(citizen, make_published, desk, approver, residence):
@@ -381,12 +303,16 @@ def test_attachments_checked_by_content(citizen, make_published, desk, approver,
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("OFD.xml", "<ofd:OFD/>")
         archive.writestr("Doc_0/Document.xml", "<ofd:Document/>")
-    complete(SimpleUploadedFile("决定书.ofd", buffer.getvalue()), SimpleUploadedFile("现场.png", PNG))
+    complete(
+        SimpleUploadedFile("决定书.ofd", buffer.getvalue()), SimpleUploadedFile("现场.png", PNG)
+    )
     types = sorted(EventAttachment.objects.values_list("content_type", flat=True))
     assert types == ["application/ofd", "image/png"]
 
 
-def test_wrong_department_and_role_refused(org, citizen, make_published, desk, approver, other_approver, supervisor):
+def test_wrong_department_and_role_refused(
+    org, citizen, make_published, desk, approver, other_approver, supervisor
+):
     item = make_published(steps=[{"name": "决定", "limit_days": 1, "role": APPROVER}])
     application = accepted(citizen, item, desk)
     (task,) = tasks_of(application)

@@ -21,14 +21,8 @@ from smartgov.services.approval_selectors import clock, supervision
 from smartgov.services.permissions import APPROVER, SERVICE_SUPERVISOR
 from smartgov.services.workflow_models import TaskStatus, TimeRequestStatus
 from tests.conftest import make_staff
-from tests.services.test_approval import (  # noqa: F401 (fixtures)
-    accepted,
-    approver,
-    make_published,
-    other_approver,
-    supervisor,
-    tasks_of,
-)
+from tests.services.approval_fixtures import *  # noqa: F403 (fixtures)
+from tests.services.approval_fixtures import accepted, tasks_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FRIDAY = datetime(2025, 3, 7, 10, 0, tzinfo=SHANGHAI)  # working days: Mar 10-14, 17-21
@@ -49,7 +43,7 @@ def moment(monkeypatch):
 
 
 @pytest.fixture
-def in_approval(citizen, make_published, desk, moment):  # noqa: F811
+def in_approval(citizen, make_published, desk, moment):
     """Accepted on Friday 7 March 2025: promised 5 → due Fri 14 March; review (3) → Wed 12."""
     moment(FRIDAY)
     item = make_published()
@@ -65,7 +59,10 @@ def fresh(application) -> Application:
 
 
 def test_suspension_over_a_weekend_moves_the_due_dates(
-    in_approval, approver, supervisor, moment  # noqa: F811
+    in_approval,
+    approver,
+    supervisor,
+    moment,
 ):
     number = in_approval.number
     review = tasks_of(in_approval)[1]
@@ -105,7 +102,11 @@ def test_suspension_over_a_weekend_moves_the_due_dates(
 
 
 def test_early_resume_counts_the_days_the_clock_stood(
-    in_approval, approver, supervisor, moment, other_approver  # noqa: F811
+    in_approval,
+    approver,
+    supervisor,
+    moment,
+    other_approver,
 ):
     request = approval.request_time(
         actor=approver, number=in_approval.number, kind="suspend", days=10, reason="现场核查"
@@ -122,7 +123,7 @@ def test_early_resume_counts_the_days_the_clock_stood(
     assert err.value.code == "transition_not_allowed"
 
 
-def test_extension_up_to_the_legal_limit(in_approval, approver, supervisor):  # noqa: F811
+def test_extension_up_to_the_legal_limit(in_approval, approver, supervisor):
     number = in_approval.number
     review = tasks_of(in_approval)[1]
     with pytest.raises(InvalidInput) as err:  # legal 20 − promised 5 = 15 at most
@@ -155,7 +156,10 @@ def test_extension_up_to_the_legal_limit(in_approval, approver, supervisor):  # 
 
 
 def test_item_without_a_legal_limit_cannot_be_extended(
-    citizen, make_published, desk, approver  # noqa: F811
+    citizen,
+    make_published,
+    desk,
+    approver,
 ):
     item = make_published(legal_days=None)
     application = accepted(citizen, item, desk)
@@ -166,7 +170,7 @@ def test_item_without_a_legal_limit_cannot_be_extended(
     assert err.value.detail["max_days"] == 0 and err.value.detail["legal_days"] is None
 
 
-def test_time_request_refusals(org, in_approval, approver, supervisor, other_approver):  # noqa: F811
+def test_time_request_refusals(org, in_approval, approver, supervisor, other_approver):
     number = in_approval.number
     for values, code in (
         ({"kind": "pause", "days": 1}, "time_request_kind_invalid"),
@@ -214,7 +218,7 @@ def test_time_request_refusals(org, in_approval, approver, supervisor, other_app
     assert application.events.last().kind == "time_request_rejected"
 
 
-def test_warnings_yellow_then_red_and_idempotent(in_approval, supervisor):  # noqa: F811
+def test_warnings_yellow_then_red_and_idempotent(in_approval, supervisor):
     review = tasks_of(in_approval)[1]
 
     def warnings():
@@ -243,7 +247,7 @@ def test_warnings_yellow_then_red_and_idempotent(in_approval, supervisor):  # no
     assert [a.pk for a in supervision(supervisor)["red"]] == [application.pk]
 
 
-def test_extension_clears_a_warning(in_approval, approver, supervisor, moment):  # noqa: F811
+def test_extension_clears_a_warning(in_approval, approver, supervisor, moment):
     approval.check_deadlines(now=at(13))
     assert fresh(in_approval).warning_level == "yellow"
     moment(at(13))
@@ -259,7 +263,7 @@ def test_extension_clears_a_warning(in_approval, approver, supervisor, moment): 
     assert cleared.data["level"] == "none" and cleared.data["previous"] in ("yellow", "red")
 
 
-def test_completion_on_time_and_late(in_approval, approver, moment):  # noqa: F811
+def test_completion_on_time_and_late(in_approval, approver, moment):
     _first, review, decision = tasks_of(in_approval)
     moment(at(12, 16))
     approval.complete_task(actor=approver, task_id=review.pk)
@@ -274,7 +278,10 @@ def test_completion_on_time_and_late(in_approval, approver, moment):  # noqa: F8
 
 
 def test_correction_during_approval_moves_the_steps_too(
-    in_approval, citizen, desk, moment  # noqa: F811
+    in_approval,
+    citizen,
+    desk,
+    moment,
 ):
     apps.request_correction(actor=desk, number=in_approval.number, items=["补充说明"])
     moment(at(11, 9))  # two working days later (Mon, Tue)
