@@ -1,5 +1,5 @@
 """Files attached to timeline events (an approver's opinion, a decision): checked by their first
-bytes — PDF, JPEG, PNG or an OFD document (a zip with ``OFD.xml`` at its root, GB/T 33190) —
+bytes (``core.files``) — PDF, JPEG, PNG or an OFD document (a zip with ``OFD.xml``, GB/T 33190) —
 at most 10 MB each and 9 at once, hashed (SHA-256), stored with Django's default storage under
 ``application-events/<year>/<month>/``. Every file is checked before any is stored."""
 
@@ -15,19 +15,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 
+from smartgov.core import files
 from smartgov.core.errors import InvalidInput
 from smartgov.services.workflow_models import EventAttachment
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_FILES = 9
-
-EXTENSIONS = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "application/ofd": ".ofd",
-}
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 def max_bytes() -> int:
@@ -59,16 +52,12 @@ def _is_ofd(content: bytes) -> bool:
 
 
 def sniff(content: bytes) -> str | None:
-    """The content type the bytes are (PDF, JPEG, PNG, OFD), else None."""
-    if content.startswith(b"%PDF-"):
-        return "application/pdf"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if content.startswith(ZIP_MAGIC) and _is_ofd(content):
-        return "application/ofd"
-    return None
+    """The content type the bytes are (PDF, JPEG, PNG, OFD: core.files), else None. An OFD
+    must be a readable zip with ``OFD.xml``, not just any zip."""
+    content_type = files.sniff(content[:16], files.DOCUMENTS)
+    if content_type == "application/ofd" and not _is_ofd(content):
+        return None
+    return content_type
 
 
 def _read(item) -> tuple[str, bytes]:
@@ -135,10 +124,10 @@ def prepare(items) -> list[PreparedFile]:
     return prepared
 
 
-def store(event, files: list[PreparedFile]) -> list[EventAttachment]:
+def store(event, prepared_files: list[PreparedFile]) -> list[EventAttachment]:
     """Write checked files and their rows on ``event`` (inside the caller's transaction)."""
     stored = []
-    for prepared in files:
+    for prepared in prepared_files:
         attachment = EventAttachment(
             event=event,
             name=prepared.name,
@@ -146,7 +135,7 @@ def store(event, files: list[PreparedFile]) -> list[EventAttachment]:
             size=prepared.size,
             sha256=prepared.sha256,
         )
-        filename = f"{uuid.uuid4().hex}{EXTENSIONS[prepared.content_type]}"
+        filename = f"{uuid.uuid4().hex}{files.extension(prepared.content_type)}"
         attachment.file.save(filename, ContentFile(prepared.content), save=False)
         attachment.save()
         stored.append(attachment)
