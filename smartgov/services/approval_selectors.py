@@ -229,16 +229,6 @@ def active_suspension(application: Application) -> TimeRequest | None:
     )
 
 
-def task_limit_days(task: ApprovalTask) -> int:
-    """The step's limit plus the extensions granted on this task."""
-    extra = sum(
-        TimeRequest.objects.filter(
-            task=task, kind=TimeRequestKind.EXTEND, status=TimeRequestStatus.APPROVED
-        ).values_list("days", flat=True)
-    )
-    return int(task.step.limit_days or 0) + int(extra)
-
-
 # --- Supervision and timeline ---------------------------------------------------------------
 
 SUPERVISION_LIMIT = 100

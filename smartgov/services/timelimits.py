@@ -12,9 +12,11 @@ second run changes nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from smartgov.accounts.scope import require_perm, restrict
@@ -35,6 +37,7 @@ from smartgov.services.workflow_models import (
 
 MAX_REASON = 2000
 MAX_SUSPEND_DAYS = 250  # about a working year: expert reviews, hearings, inspections abroad
+CHUNK = 500  # applications checked per round of the sweep
 
 
 def _clean_text(value, *, code: str, message: str, required: bool) -> str:
@@ -335,11 +338,15 @@ def refresh_warnings(application: Application, *, at: datetime | None = None) ->
         )
         if _set_level(application, application, level, day):
             note(level)
-    tasks = ApprovalTask.objects.select_related("step").filter(
-        application=application, status=TaskStatus.ACTIVE, due_date__isnull=False
+    tasks = list(
+        ApprovalTask.objects.select_related("step").filter(
+            application=application, status=TaskStatus.ACTIVE, due_date__isnull=False
+        )
     )
+    extended = _task_extensions([t.pk for t in tasks])
     for task in tasks:
-        level = sel.warning_for(due=task.due_date, total=sel.task_limit_days(task), day=day)
+        total = int(task.step.limit_days or 0) + extended.get(task.pk, 0)
+        level = sel.warning_for(due=task.due_date, total=total, day=day)
         if _set_level(application, task, level, day, task=task):
             note(level)
     return changes
@@ -368,30 +375,61 @@ def check_deadlines(*, now: datetime | None = None) -> dict:
         Application.objects.filter(
             status=ApplicationStatus.ACCEPTED, paused_at__isnull=True, due_date__isnull=False
         )
+        .select_related("item")
+        .only("id", "due_date", "warning_level", "extended_days", "item__promised_days")
         .order_by("due_date", "pk")
-        .values_list("pk", flat=True)
     )
-    for application_id in running.iterator(chunk_size=500):
-        counts["checked"] += 1
-        if not _needs_change(application_id, today):
-            continue
-        with transaction.atomic():
-            application = _locked_application(application_id)
-            for level, changed in refresh_warnings(application, at=at).items():
-                counts[level] += changed
+    chunk: list[Application] = []
+    for application in running.iterator(chunk_size=CHUNK):
+        chunk.append(application)
+        if len(chunk) == CHUNK:
+            _sweep(chunk, at, today, counts)
+            chunk = []
+    _sweep(chunk, at, today, counts)
     return counts
 
 
-def _needs_change(application_id: int, day) -> bool:
-    """Read-only check first, so a sweep over thousands of quiet applications takes no lock."""
-    application = Application.objects.select_related("item").get(pk=application_id)
-    wanted = sel.warning_for(due=application.due_date, total=sel.limit_days(application), day=day)
-    if wanted != application.warning_level:
-        return True
-    tasks = ApprovalTask.objects.select_related("step").filter(
-        application_id=application_id, status=TaskStatus.ACTIVE, due_date__isnull=False
+def _sweep(chunk: list[Application], at: datetime, today, counts: dict) -> None:
+    """Check a chunk read-only (a few queries in all) and lock only what needs a change."""
+    if not chunk:
+        return
+    tasks: dict[int, list[ApprovalTask]] = defaultdict(list)
+    for task in ApprovalTask.objects.filter(
+        application_id__in=[a.pk for a in chunk],
+        status=TaskStatus.ACTIVE,
+        due_date__isnull=False,
+    ).select_related("step"):
+        tasks[task.application_id].append(task)
+    extended = _task_extensions([t.pk for group in tasks.values() for t in group])
+    for application in chunk:
+        counts["checked"] += 1
+        wanted = sel.warning_for(
+            due=application.due_date, total=sel.limit_days(application), day=today
+        )
+        stale = wanted != application.warning_level or any(
+            sel.warning_for(
+                due=t.due_date, total=int(t.step.limit_days or 0) + extended.get(t.pk, 0), day=today
+            )
+            != t.warning_level
+            for t in tasks[application.pk]
+        )
+        if not stale:
+            continue
+        with transaction.atomic():
+            locked = _locked_application(application.pk)
+            for level, changed in refresh_warnings(locked, at=at).items():
+                counts[level] += changed
+
+
+def _task_extensions(task_ids: list[int]) -> dict[int, int]:
+    """Working days of approved extensions per task."""
+    if not task_ids:
+        return {}
+    rows = (
+        TimeRequest.objects.filter(
+            task_id__in=task_ids, kind=TimeRequestKind.EXTEND, status=TimeRequestStatus.APPROVED
+        )
+        .values("task_id")
+        .annotate(days=Sum("days"))
     )
-    return any(
-        sel.warning_for(due=t.due_date, total=sel.task_limit_days(t), day=day) != t.warning_level
-        for t in tasks
-    )
+    return {row["task_id"]: int(row["days"] or 0) for row in rows}
