@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -206,6 +207,19 @@ def _uploads(items: list[BundleUploadIn]) -> list[dict]:
             ) from None
         out.append({"key": item.key, "file_name": item.file_name, "content": content})
     return out
+
+
+def _callback_payload(request: HttpRequest) -> dict:
+    """A provider posts JSON or a form; either way a flat object of strings."""
+    if request.content_type == "application/json":
+        try:
+            payload = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+        if not isinstance(payload, dict):
+            raise InvalidInput("callback_invalid", "A callback is an object.")
+        return {str(k): str(v) for k, v in payload.items()}
+    return {k: request.POST.get(k, "") for k in request.POST}
 
 
 def _summary(bundle: Bundle) -> dict:
@@ -445,7 +459,8 @@ def start_payment(request: HttpRequest, number: str, payload: PaymentStartIn):
     auth=None,
     summary="The payment provider's signed callback (idempotent)",
 )
-def payment_callback(request: HttpRequest, provider: str, payload: dict[str, Any]):
+def payment_callback(request: HttpRequest, provider: str):
+    payload = _callback_payload(request)
     payment = fees.confirm_payment(
         provider=provider, reference=str(payload.get("reference") or ""), payload=payload
     )

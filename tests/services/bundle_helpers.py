@@ -20,7 +20,7 @@ from smartgov.sharing.permissions import DATA_CONSUMER
 from tests.catalog.conftest import field, resource_values
 from tests.conftest import make_staff
 from tests.datastore.conftest import citizen_id
-from tests.services.conftest import CITIZEN_ID, item_values
+from tests.services.conftest import CITIZEN_ID
 
 FORM_A = [
     {"name": "reason", "label": "申请事由", "type": "text", "required": True, "min_length": 2},

@@ -16,14 +16,14 @@ from smartgov.services.shared_proofs import find_shared_record
 from smartgov.sharing import services as sharing_services
 from smartgov.sharing.metering import reads_of
 from smartgov.sharing.models import CallLog
-from tests.services.bundle_helpers import (  # noqa: F401 (fixtures)
-    data_admin,
-    data_officer,
-    grant,
-    population,
-)
 from tests.datastore.conftest import citizen_id
+from tests.services import bundle_helpers as helpers
 from tests.services.conftest import CITIZEN_ID, FORM
+
+data_admin = helpers.data_admin
+data_officer = helpers.data_officer
+grant = helpers.grant
+population = helpers.population
 
 GOOD_FORM = {"reason": "办理户口迁移", "phone": "13800138000"}
 
@@ -102,7 +102,7 @@ def test_without_grant_nothing_is_read(shared_item, population, org):
     assert not CallLog.objects.exists()
 
 
-def test_revoked_grant_is_not_usable(shared_item, grant, org, data_admin):  # noqa: F811
+def test_revoked_grant_is_not_usable(shared_item, grant, org, data_admin):
     sharing_services.revoke_grant(actor=data_admin, grant_id=grant.pk, reason="停止合作")
     assert (
         find_shared_record(
