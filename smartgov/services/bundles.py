@@ -732,16 +732,23 @@ def _fan_out(bundle: Bundle, *, actor, applicant: _Applicant, form_data, uploads
                     )
             except SmartgovError as error:
                 problems.append(_item_problem(item, error, key_of))
-        if field_errors or problems:
-            only_duplicates = not field_errors and all(
-                p["code"] == "duplicate_application" for p in problems
+        detail = {"fields": field_errors, "items": problems}
+        if (
+            problems
+            and not field_errors
+            and all(p["code"] == "duplicate_application" for p in problems)
+        ):
+            raise Conflict(
+                "duplicate_application",
+                "The applicant already has open applications for the bundle's items.",
+                detail=detail,
             )
-            error_class = Conflict if only_duplicates else InvalidInput
-            raise error_class(
-                "duplicate_application" if only_duplicates else "bundle_application_invalid",
+        if field_errors or problems:
+            raise InvalidInput(
+                "bundle_application_invalid",
                 "The bundle application is incomplete; nothing was submitted. See detail for "
                 "every problem, per item.",
-                detail={"fields": field_errors, "items": problems},
+                detail=detail,
             )
     except BaseException:
         _delete_stored(stored)

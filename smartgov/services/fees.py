@@ -219,11 +219,6 @@ def start_payment(*, actor, number: str, provider: str = "sandbox") -> tuple[Pay
 # --- Provider: callback -------------------------------------------------------------------
 
 
-def _refused(code: str, message: str, *, provider: str, reference: str, **detail):
-    logger.warning("payment callback refused: %s provider=%s ref=%s", code, provider, reference)
-    return Conflict(code, message, detail={"reference": reference, **detail})
-
-
 @transaction.atomic
 def confirm_payment(*, provider: str, reference: str, payload: dict) -> Payment:
     """The provider's callback: signature verified, then the attempt marked paid or failed.
@@ -244,13 +239,19 @@ def confirm_payment(*, provider: str, reference: str, payload: dict) -> Payment:
     if payment is None:
         raise NotFound("payment_not_found", "No payment has this reference.")
     if result.amount != payment.amount:
-        raise _refused(
+        logger.warning(
+            "payment callback refused: amount_mismatch provider=%s reference=%s",
+            gateway.name,
+            result.reference,
+        )
+        raise Conflict(
             "amount_mismatch",
             "The amount paid is not the amount due; the payment is not accepted.",
-            provider=gateway.name,
-            reference=result.reference,
-            expected=_money(payment.amount),
-            received=_money(result.amount),
+            detail={
+                "reference": result.reference,
+                "expected": _money(payment.amount),
+                "received": _money(result.amount),
+            },
         )
     if payment.status in (AttemptStatus.PAID, AttemptStatus.REFUNDED):
         return payment  # already confirmed: the provider repeats callbacks until answered
