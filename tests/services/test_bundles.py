@@ -4,7 +4,10 @@ once, and completion tracking from the applications' end events."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from smartgov.core import events
@@ -229,7 +232,13 @@ def test_apply_fans_out_one_application_per_item_and_department(
     assert verify_chain().ok
 
 
+def stored_files() -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
 def test_all_or_nothing_lists_every_problem_per_item(citizen, bundle, license):
+    before = stored_files()
     with pytest.raises(InvalidInput) as err:
         apply(
             citizen,
@@ -248,6 +257,7 @@ def test_all_or_nothing_lists_every_problem_per_item(citizen, bundle, license):
     assert not Application.objects.exists()
     assert not BundleApplication.objects.exists()
     assert not LicenseUse.objects.exists()
+    assert stored_files() == before  # the uploads written for it are removed again
 
 
 def test_missing_everything_lists_both_items(citizen, bundle):
@@ -321,6 +331,10 @@ def test_completed_when_all_approved(citizen, bundle, license, desk, other_desk)
     a, b = sorted(made.applications.all(), key=lambda x: x.item.basic_code)
     apps.accept_application(actor=desk, number=a.number)
     apps.accept_application(actor=other_desk, number=b.number)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.payment_status, str(a.fee_total)) == ("unpaid", "20.00")  # item A charges
+    assert (b.payment_status, b.fee_total) == ("not_required", 0)  # item B is free
     _end(a, ApplicationStatus.APPROVED)
     made.refresh_from_db()
     assert made.status == "in_progress" and made.completed_at is None
