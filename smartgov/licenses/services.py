@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from smartgov.accounts.scope import ScopeFields, has_perm, require_perm, restrict, scope_filter
 from smartgov.core import audit
@@ -20,6 +20,7 @@ from smartgov.core.crypto import (
     encrypt_field,
     sm2_generate_keypair,
     sm2_sign,
+    sm3_hex,
 )
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from smartgov.core.models import Department
@@ -193,6 +194,24 @@ def rotate_key(*, actor, department: Department) -> IssuerKey:
         after={"department": department.pk, "public_key": key.public_key},
     )
     return key
+
+
+def key_fingerprint(key: IssuerKey) -> str:
+    """A short fingerprint of the public key people can compare (SM3, first 16 hex digits)."""
+    return sm3_hex(key.public_key.encode())[:16].upper()
+
+
+def key_departments(actor):
+    """The departments whose keys ``actor`` may rotate (licenses.manage in scope)."""
+    condition = scope_filter(_DepartmentRows, actor, Perm.MANAGE)
+    queryset = Department.objects.filter(is_active=True).order_by("code")
+    return queryset.filter(condition) if condition is not None else queryset
+
+
+def keys_of(department: Department) -> list[tuple[IssuerKey, int]]:
+    """The department's keys, newest first, each with how many licenses it signed."""
+    keys = list(IssuerKey.objects.filter(department=department).annotate(signed=Count("licenses")))
+    return [(key, key.signed) for key in keys]
 
 
 # --- Types ------------------------------------------------------------------------------------

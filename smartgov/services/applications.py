@@ -24,6 +24,7 @@ from smartgov.accounts.services.users import citizen_index
 from smartgov.core import audit, events
 from smartgov.core.crypto import decrypt_field, encrypt_field
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
+from smartgov.core.files import DOCUMENTS, head_of, sniff
 from smartgov.core.sequences import next_daily_number
 from smartgov.core.validators import check_citizen_id, check_credit_code, mask_citizen_id
 from smartgov.core.workcalendar import add_working_days, working_days_between
@@ -242,6 +243,13 @@ def _store_uploads(application: Application, uploads) -> None:
             "An upload names a material the item does not have.",
             detail={"material_ids": unknown},
         )
+    for material_id, file in files.items():
+        if sniff(head_of(file), DOCUMENTS) is None:
+            raise InvalidInput(
+                "upload_type",
+                "Materials must be PDF or OFD documents or JPEG/PNG scans.",
+                detail={"material_id": material_id, "file_name": file.name},
+            )
     for material_id, file in files.items():
         row, _created = ApplicationMaterial.objects.get_or_create(
             application=application, material=materials[material_id]

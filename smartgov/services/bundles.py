@@ -29,6 +29,7 @@ from smartgov.accounts.scope import access, has_perm, require_perm, restrict
 from smartgov.accounts.services.users import citizen_index
 from smartgov.core import audit, events
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, SmartgovError
+from smartgov.core.files import DOCUMENTS, sniff
 from smartgov.core.models import Department
 from smartgov.core.sequences import next_daily_number
 from smartgov.core.validators import check_citizen_id, check_credit_code
@@ -600,6 +601,12 @@ def _clean_uploads(uploads, keys: set[str]) -> dict[str, tuple[str, bytes]]:
                 "upload_invalid",
                 "An upload needs a file name and 1 byte to 5 MB of content.",
                 detail={"upload": position},
+            )
+        if sniff(bytes(content[:16]), DOCUMENTS) is None:
+            raise InvalidInput(
+                "upload_type",
+                "Materials must be PDF or OFD documents or JPEG/PNG scans.",
+                detail={"upload": position, "key": key[:200], "file_name": name},
             )
         files[key] = (name, bytes(content))
     return files

@@ -127,7 +127,7 @@ def keys_by_name(bundle) -> dict:
 def uploads_for(bundle, *names):
     keys = keys_by_name(bundle)
     return [
-        {"key": keys[name], "file_name": f"{name}.pdf", "content": f"%PDF {name}".encode()}
+        {"key": keys[name], "file_name": f"{name}.pdf", "content": f"%PDF-1.4 {name}".encode()}
         for name in names
     ]
 

@@ -46,7 +46,7 @@ def submit(citizen, item):
             {
                 "material_id": material.pk,
                 "file_name": "申请书.pdf",
-                "content_base64": base64.b64encode(b"%PDF").decode(),
+                "content_base64": base64.b64encode(b"%PDF-1.4 test").decode(),
             }
         ],
     )

@@ -214,7 +214,7 @@ def test_apply_fans_out_one_application_per_item_and_department(
     place_b = b.materials.get(material__name="营业 场所证明（ ）")
     assert place_a.satisfied_by == place_b.satisfied_by == SatisfiedBy.UPLOAD
     assert place_a.file.name == place_b.file.name
-    assert place_b.file.read() == "%PDF 营业场所证明".encode()
+    assert place_b.file.read() == "%PDF-1.4 营业场所证明".encode()
     # The e-license is found once and serves both; each department's use is logged.
     assert a.materials.get(material__name="结婚证").license == license
     assert b.materials.get(material__name="婚姻证明").license == license
@@ -277,6 +277,10 @@ def test_unknown_upload_key_and_second_application(citizen, bundle, license):
     with pytest.raises(InvalidInput) as err:
         apply(citizen, bundle, uploads=[{"key": "nope", "file_name": "x", "content": b"x"}])
     assert err.value.code == "material_unknown"
+    key = helpers.keys_by_name(bundle)["申请书"]
+    with pytest.raises(InvalidInput) as err:
+        apply(citizen, bundle, uploads=[{"key": key, "file_name": "a.exe", "content": b"MZ.."}])
+    assert err.value.code == "upload_type"
     apply(citizen, bundle)
     with pytest.raises(Conflict) as err:
         apply(citizen, bundle)

@@ -32,7 +32,7 @@ def uploads(bundle, *names):
         {
             "key": keys[name],
             "file_name": f"{name}.pdf",
-            "content_base64": base64.b64encode(name.encode()).decode(),
+            "content_base64": base64.b64encode(b"%PDF-1.4 " + name.encode()).decode(),
         }
         for name in names
     ]

@@ -54,7 +54,7 @@ def upload(material_id):
     return {
         "material_id": material_id,
         "file_name": "申请书.pdf",
-        "content_base64": base64.b64encode(b"%PDF").decode(),
+        "content_base64": base64.b64encode(b"%PDF-1.4 test").decode(),
     }
 
 
