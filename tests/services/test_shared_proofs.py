@@ -11,7 +11,7 @@ from smartgov.core.crypto import blind_index
 from smartgov.core.errors import InvalidInput
 from smartgov.services import applications as apps
 from smartgov.services import forms, services
-from smartgov.services.application_models import Application, SatisfiedBy
+from smartgov.services.application_models import Application, ApplicationMaterial, SatisfiedBy
 from smartgov.services.shared_proofs import find_shared_record
 from smartgov.sharing import services as sharing_services
 from smartgov.sharing.metering import reads_of
@@ -155,3 +155,64 @@ def test_application_without_grant_asks_for_the_material(citizen, shared_item):
     assert err.value.code == "materials_missing"
     assert [m["name"] for m in err.value.detail["materials"]] == ["户口簿"]
     assert not Application.objects.exists()
+
+
+# --- In a bundle ----------------------------------------------------------------------------
+
+
+def test_bundle_groups_shared_materials_and_reads_once_per_department(
+    citizen, make_item, publisher, org, population, grant
+):
+    from smartgov.services import bundles
+    from smartgov.services.permissions import ITEM_PUBLISHER, SERVICE_SUPERVISOR
+    from tests.conftest import make_staff
+
+    def shared_material(name):
+        return {
+            "name": name,
+            "proof_source": "shared_data",
+            "resource_id": population.pk,
+            "resource_field": "citizen_id",
+        }
+
+    sc_publisher = make_staff("sc_pub", org["shangcheng_bureau"], ITEM_PUBLISHER, "department")
+    made = []
+    for actor, department, code, material in (
+        (publisher, org["xihu_bureau"], "SD001", shared_material("户口簿")),
+        (sc_publisher, org["shangcheng_bureau"], "SD002", shared_material("户口本首页")),
+        (sc_publisher, org["shangcheng_bureau"], "SD003", shared_material("户籍证明")),
+    ):
+        draft = make_item(
+            actor=actor,
+            department_id=department.pk,
+            basic_code=code,
+            implementation_code=f"IMPL-{code}",
+            applicant_kind="citizen",
+            materials=[material],
+        )
+        forms.set_form(actor=actor, item_id=draft.pk, fields=FORM)
+        made.append(services.publish_item(actor=actor, item_id=draft.pk))
+    manager = make_staff("sd_manager", org["xihu_bureau"], SERVICE_SUPERVISOR, "department")
+    bundle = bundles.create_bundle(
+        actor=manager,
+        code="HUKOU",
+        name="户籍一件事",
+        lead_department_id=org["xihu_bureau"].pk,
+        basic_codes=["SD001", "SD002", "SD003"],
+    )
+    bundles.publish_bundle(actor=manager, bundle_id=bundle.pk)
+    entries = bundles.merged_materials(bundle)
+    assert len(entries) == 1 and entries[0]["key"] == f"shared:{population.pk}.citizen_id"
+    assert entries[0]["proof_source"] == "shared_data" and len(entries[0]["items"]) == 3
+    made_application = bundles.apply_bundle(actor=citizen, code="HUKOU", form_data=GOOD_FORM)
+    rows = ApplicationMaterial.objects.filter(application__bundle_application=made_application)
+    assert {r.satisfied_by for r in rows} == {SatisfiedBy.SHARED_DATA} and rows.count() == 3
+    # 西湖区 reads under its grant, 上城区 (the provider) reads its own data: once each.
+    calls = list(CallLog.objects.order_by("id"))
+    assert len(calls) == 2
+    assert {c.consumer_id_ref for c in calls} == {
+        org["xihu_bureau"].pk,
+        org["shangcheng_bureau"].pk,
+    }
+    assert {c.grant_id_ref for c in calls} == {grant.pk, None}
+    assert all(made_application.number in c.path for c in calls)
