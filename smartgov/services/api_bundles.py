@@ -397,6 +397,16 @@ def manage_update(request: HttpRequest, bundle_id: int, payload: BundleUpdate):
     return _read(bundle)
 
 
+@router.delete(
+    "/services/manage/bundles/{bundle_id}",
+    response={204: None},
+    summary="Delete a draft bundle that was never published",
+)
+def manage_delete(request: HttpRequest, bundle_id: int):
+    bundles.delete_bundle(actor=request.auth, bundle_id=bundle_id)
+    return Status(204, None)
+
+
 @router.post(
     "/services/manage/bundles/{bundle_id}/publish",
     response=BundleRead,

@@ -475,6 +475,21 @@ def update_bundle(*, actor, bundle_id: int, **values) -> Bundle:
     return bundle
 
 
+@transaction.atomic
+def delete_bundle(*, actor, bundle_id: int) -> None:
+    """Delete a draft that was never published (a published one is withdrawn instead)."""
+    bundle = _locked(actor, bundle_id)
+    if bundle.status != BundleStatus.DRAFT or bundle.published_at is not None:
+        raise Conflict(
+            "bundle_not_deletable",
+            "Only a draft that was never published can be deleted; withdraw it instead.",
+            detail={"status": bundle.status},
+        )
+    before = snapshot(bundle)
+    audit.record(actor=actor, action="services.bundle.delete", obj=bundle, before=before)
+    bundle.delete()
+
+
 def publication_problems(bundle: Bundle) -> list[dict]:
     """What keeps a bundle from being published (empty when it can be)."""
     problems = []

@@ -173,3 +173,18 @@ def test_manage_bundles(client, bearer, manager, org, item_a, item_b, officer):
     )
     assert refused.status_code == 403
     assert Bundle.objects.count() == 1
+    deleted = client.delete(f"{BASE}/manage/bundles/{bundle_id}", **headers)
+    assert deleted.status_code == 409  # it was published once: withdrawn, not deleted
+    draft = post(
+        client,
+        f"{BASE}/manage/bundles",
+        {
+            "code": "DRAFT-ONLY",
+            "name": "草稿",
+            "lead_department_id": org["xihu_bureau"].pk,
+            "basic_codes": ["BA001"],
+        },
+        headers,
+    ).json()
+    assert client.delete(f"{BASE}/manage/bundles/{draft['id']}", **headers).status_code == 204
+    assert list(Bundle.objects.values_list("code", flat=True)) == ["NEW-ONE"]

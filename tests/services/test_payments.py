@@ -23,6 +23,15 @@ accepted = helpers.accepted
 SANDBOX = payments.SandboxProvider()
 
 
+class BankProvider(payments.PaymentProvider):
+    """A stand-in for a real provider configured by settings."""
+
+    name = "bank"
+
+    def create_order(self, *, application, amount):
+        return payments.Order(reference=f"BANK-{application.number}", pay_url="https://bank/pay")
+
+
 @pytest.fixture
 def payment(accepted, citizen):
     made, _url = fees.start_payment(actor=citizen, number=accepted.number)
@@ -145,6 +154,25 @@ def test_refund(payment, desk, other_desk):
     with pytest.raises(Conflict):
         fees.refund_payment(actor=desk, payment_id=payment.pk, reason="again")
     assert payment.application.events.filter(kind="refund").count() == 1
+
+
+def test_a_provider_plugs_in_by_settings(accepted, citizen, client, settings):
+    settings.SMARTGOV_PAYMENT_PROVIDERS = {
+        "sandbox": "smartgov.services.payments.SandboxProvider",
+        "bank": "tests.services.test_payments.BankProvider",
+    }
+    payment, url = fees.start_payment(actor=citizen, number=accepted.number, provider="bank")
+    assert (payment.provider, payment.reference, url) == (
+        "bank",
+        f"BANK-{accepted.number}",
+        "https://bank/pay",
+    )
+    client.login(username=citizen.username, password=PASSWORD)
+    # Not a sandbox: there is no test pay page for it.
+    assert client.get(f"/services/pay/bank/{payment.reference}/").status_code == 404
+    settings.SMARTGOV_PAYMENT_PROVIDERS = {"bank": "tests.services.test_payments.BankProvider"}
+    with pytest.raises(NotFound):
+        payments.provider("sandbox")
 
 
 # --- HTTP -----------------------------------------------------------------------------------
