@@ -15,4 +15,4 @@ class ServicesConfig(AppConfig):
         permissions.register()
         portal_entries.register()
         inbox.register()
-        register_demo_loader("services", load_demo_services, after=("catalog",))
+        register_demo_loader("services", load_demo_services, after=("catalog", "licenses"))
