@@ -277,6 +277,8 @@ class History(Timeline):
             "rating": None,
             "rectification": None,
             "bundle": bundle,
+            "ended_at": None,
+            "tasks_comment": "",
         }
         app.form_data = self.form_data(item, person, moment)
         app.status = ApplicationStatus.DRAFT
@@ -402,7 +404,7 @@ class History(Timeline):
         events, tasks, materials, fees, payments, requests, ratings = [], [], [], [], [], [], []
         for draft in self.drafts:
             app = draft["app"]
-            for spec in draft["events"]:
+            for spec in sorted(draft["events"], key=lambda e: e["at"]):
                 events.append(ApplicationEvent(application_id=app.pk, **spec))
             for task in draft["tasks"]:
                 task.application_id = app.pk
@@ -466,16 +468,13 @@ ENDED = frozenset(
 )
 
 
-def _indicator_codes() -> tuple[list[str], list[str]]:
-    """The good and the bad indicator codes of helper "ratings" (none before it is merged)."""
+def _indicator_codes() -> list[str]:
+    """The indicator codes of ratings.INDICATORS (none on a branch without the module)."""
     try:
         from smartgov.services import ratings
     except ImportError:
-        return [], []
-    indicators = getattr(ratings, "INDICATORS", [])
-    good = [i["code"] for i in indicators if i.get("kind", "good") in ("good", "positive")]
-    bad = [i["code"] for i in indicators if i.get("kind") in ("bad", "negative")]
-    return good, bad
+        return []
+    return [entry["code"] for entry in getattr(ratings, "INDICATORS", [])]
 
 
 def history_loaded() -> bool:

@@ -242,26 +242,37 @@ class Timeline:
             )
         app.fee_total = total
         app.payment_status = PaymentStatus.UNPAID
+        fees = [{"name": f.name, "amount": str(f.amount), "basis": f.basis} for f in draft["fees"]]
+        self.event(draft, "fees_due", accepted, data={"fee_total": str(total), "fees": fees})
         minutes = (
             self.rng.randint(2, 8) if app.channel == Channel.COUNTER else self.rng.randint(5, 240)
         )
         paid = accepted + timedelta(minutes=minutes)
+        started = paid - timedelta(minutes=1)
         self.event(
             draft,
-            "pay",
-            paid,
-            actor=draft["person"].account,
+            "payment_started",
+            started,
+            actor=draft["person"].account or app.recorded_by,
             data={"provider": "sandbox", "amount": str(total)},
         )
+        trade_no = f"SANDBOX{self.rng.randint(10**11, 10**12 - 1)}"
+        self.event(
+            draft,
+            "paid",
+            paid,
+            data={"provider": "sandbox", "amount": str(total), "trade_no": trade_no},
+        )
         app.payment_status = PaymentStatus.PAID
+        draft["paid_at"] = paid
         draft["payments"].append(
             Payment(
                 provider="sandbox",
                 amount=total,
                 status=AttemptStatus.PAID,
-                created_at=paid - timedelta(minutes=1),
+                created_at=started,
                 paid_at=paid,
-                details={"sandbox": True, "note": "沙箱支付（演示）"},
+                details={"trade_no": trade_no, "duplicate": False},
             )
         )
 
@@ -300,6 +311,17 @@ class Timeline:
                 task.status = TaskStatus.ACTIVE
                 task.activated_at = start
                 task.due_date = self.add_days(self.local_day(start), task._limit)
+                self.event(
+                    draft,
+                    "step_started",
+                    start,
+                    data={
+                        "step": task.name,
+                        "department": task.department_id,
+                        "due_date": task.due_date.isoformat(),
+                        "parallel_group": task.parallel_group,
+                    },
+                )
             if outcome == "withdraw" and number == len(groups) // 2:
                 at = start + timedelta(hours=rng.randint(1, 30))
                 self.event(
@@ -310,7 +332,7 @@ class Timeline:
                     to=S.WITHDRAWN,
                     comment=rng.choice(WITHDRAWALS),
                 )
-                self.cancel(draft)
+                self.cancel(draft, at)
                 app.completed_at = at
                 draft["ended_at"] = at
                 return
@@ -326,6 +348,8 @@ class Timeline:
                     if rng.random() < 0.4:
                         self.extend(draft, task, start)
                 at = self.work_moment(start, spent)
+                if number == len(groups) - 1 and draft.get("paid_at") and at < draft["paid_at"]:
+                    at = draft["paid_at"] + timedelta(minutes=rng.randint(5, 60))
                 handler = self.approver(task.department_id)
                 deny = deny_at == number and task is group[0]
                 task.finished_at = at
@@ -341,16 +365,17 @@ class Timeline:
                     continue
                 self.event(
                     draft,
-                    "complete_task",
+                    "step_completed",
                     at,
                     actor=handler,
                     comment=task.comment,
-                    data={"step": task.name, "position": task.position, "decision": task.decision},
+                    data={"step": task.name, "decision": task.decision},
                 )
                 task.status = TaskStatus.DONE
                 finished = max(finished, at)
                 if deny:
-                    self.cancel(draft)
+                    draft["tasks_comment"] = task.comment
+                    self.cancel(draft, at)
                     self.end(draft, at, S.DENIED, handler)
                     return
             if any(task.status != TaskStatus.DONE for task in group):
@@ -358,10 +383,16 @@ class Timeline:
             start = finished
         self.end(draft, start, S.APPROVED, self.approver(draft["tasks"][-1].department_id))
 
-    def cancel(self, draft) -> None:
+    def cancel(self, draft, at: datetime) -> None:
         for task in draft["tasks"]:
             if task.status in (TaskStatus.WAITING, TaskStatus.ACTIVE):
                 task.status = TaskStatus.CANCELLED
+                task.finished_at = at
+                task.finished_by = None
+                task.decision = task.comment = ""
+        for request in draft["requests"]:
+            if request.status == TimeRequestStatus.APPROVED:
+                request.status, request.ended_at = TimeRequestStatus.ENDED, at
 
     def extend(self, draft, task, start: datetime) -> None:
         rng, app = self.rng, draft["app"]
@@ -375,19 +406,20 @@ class Timeline:
         reason = rng.choice(EXTENSIONS)
         self.event(
             draft,
-            "request_time",
+            "time_request",
             asked,
             actor=handler,
             comment=reason,
             data={"kind": "extend", "days": days},
         )
+        due = self.add_days(app.due_date, days)
         self.event(
             draft,
-            "decide_time_request",
+            "extend",
             decided,
             actor=supervisor,
             comment="同意延期",
-            data={"kind": "extend", "approve": True, "days": days},
+            data={"kind": "extend", "days": days, "due_date": due.isoformat()},
         )
         draft["requests"].append(
             TimeRequest(
@@ -404,7 +436,7 @@ class Timeline:
             )
         )
         app.extended_days += days
-        app.due_date = self.add_days(app.due_date, days)
+        app.due_date = due
         task.due_date = self.add_days(task.due_date, days)
 
     def end(self, draft, at: datetime, status: str, actor) -> None:
@@ -414,9 +446,7 @@ class Timeline:
         app.completed_at = at
         app.handling_days = self.days_between(self.local_day(app.accepted_at), self.local_day(at))
         app.on_time = self.local_day(at) <= app.due_date
-        app.result_text = (
-            f"准予办理，出具《{item.result_name}》" if approved and item.result_name else ""
-        ) or ("准予办理" if approved else "不予批准")
+        app.result_text = item.result_name if approved else draft["tasks_comment"]
         self.event(
             draft,
             "approve" if approved else "deny",
@@ -426,6 +456,9 @@ class Timeline:
             data={"on_time": app.on_time, "handling_days": app.handling_days},
         )
         draft["ended_at"] = at
+        for request in draft["requests"]:
+            if request.status == TimeRequestStatus.APPROVED:
+                request.status, request.ended_at = TimeRequestStatus.ENDED, at
         if approved:
             self.issue_result(draft, at, actor)
         self.rate(draft, at)
@@ -498,35 +531,45 @@ class Timeline:
         weights = POOR_LEVELS if poor else GOOD_LEVELS
         level = rng.choices([lv for lv, _ in weights], [w for _, w in weights])[0]
         comment = rng.choice(BAD_COMMENTS) if level <= 2 else rng.choice(GOOD_COMMENTS)
+        channel = Channel.COUNTER if counter else Channel.ONLINE
+        codes = self.indicators()
         draft["rating"] = Rating(
             department_id=app.item.department_id,
             level=level,
-            indicators=self.indicators(level),
+            indicators=codes,
             comment=comment,
-            channel="counter" if counter else "online",
+            channel=channel,
             rated_by=draft["person"].account,
             rated_at=at,
         )
-        draft["events"].append(
-            {
-                "kind": "rate",
-                "from_status": app.status,
-                "to_status": app.status,
-                "actor": draft["person"].account,
-                "comment": comment,
-                "data": {"level": level},
-                "at": at,
-            }
-        )
+        data = {"level": level, "indicators": codes, "channel": channel}
+        if level <= 2:
+            data["rectification_due"] = self.add_days(self.local_day(at), 15).isoformat()
+        self.note(draft, "rate", at, actor=draft["person"].account, comment=comment, data=data)
         if level <= 2:
             self.rectify(draft, at)
 
-    def indicators(self, level: int) -> list[str]:
-        good, bad = self.indicator_codes
-        pool = good if level >= 3 else bad
-        if not pool:
+    def note(self, draft, kind, at, *, actor=None, comment="", data=None) -> None:
+        """An event that changes no status (ratings and rectifications come after the end)."""
+        status = draft["app"].status
+        draft["events"].append(
+            {
+                "kind": kind,
+                "from_status": status,
+                "to_status": status,
+                "actor": actor,
+                "comment": comment,
+                "data": data or {},
+                "at": at,
+            }
+        )
+
+    def indicators(self) -> list[str]:
+        """The indicators ticked: what the rating is about (1–3 of ratings.INDICATORS)."""
+        if not self.indicator_codes:
             return []
-        return sorted(self.rng.sample(pool, min(len(pool), self.rng.randint(1, 2))))
+        count = self.rng.choice([1, 1, 2, 3])
+        return sorted(self.rng.sample(self.indicator_codes, count))
 
     def rectify(self, draft, rated: datetime) -> None:
         rng, app = self.rng, draft["app"]
@@ -545,18 +588,31 @@ class Timeline:
         rectification.answer = rng.choice(ANSWERS)
         rectification.answered_by = self.approver(app.item.department_id)
         rectification.answered_at = answered
+        self.note(
+            draft,
+            "rectification_answered",
+            answered,
+            actor=rectification.answered_by,
+            comment=rectification.answer,
+        )
         revisited = self.work_moment(answered, rng.randint(1, 3))
         if revisited > self.now:
             return
+        # An unsatisfied revisit would send it back to the department (ratings.py): the
+        # history keeps the rectifications that ended, satisfied.
         rectification.status = RectificationStatus.CLOSED
-        rectification.revisit_satisfied = rng.random() < 0.85
-        rectification.revisit_comment = (
-            "电话回访，申请人对整改结果表示满意"
-            if rectification.revisit_satisfied
-            else "电话回访，申请人仍不满意，已记录"
-        )
+        rectification.revisit_satisfied = True
+        rectification.revisit_comment = "电话回访，申请人对整改结果表示满意"
         rectification.revisited_by = self.users.get("svc_supervisor")
         rectification.revisited_at = revisited
+        self.note(
+            draft,
+            "rectification_revisited",
+            revisited,
+            actor=rectification.revisited_by,
+            comment=rectification.revisit_comment,
+            data={"status": RectificationStatus.CLOSED, "satisfied": True},
+        )
 
     def warn(self, draft) -> None:
         """Warnings of an application still in approval, as the deadline check would set."""
