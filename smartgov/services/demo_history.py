@@ -199,7 +199,20 @@ class History(Timeline):
             moment = self.submit_moment(online)
             self.drafts.append(self.application(item, self.applicant(item, moment), moment, online))
         self.bundles()
+        self.in_approval_today()
         self.drafts.sort(key=lambda d: d["app"].submitted_at)
+
+    def in_approval_today(self) -> None:
+        """Two applications taken in at the counter earlier whose decision step is still
+        open today: one close to its deadline (yellow), one past it (red)."""
+        for code, working_days_ago in (("000140005000", 4), ("000101005000", 6)):
+            item = self.by_basic.get(code)
+            if item is None:
+                continue
+            day = self.workdays[self.first_workday_from[self.today] - working_days_ago]
+            moment = datetime.combine(day, time(9, self.rng.randint(5, 50)), self.tz)
+            person = self.applicant(item, moment)
+            self.drafts.append(self.application(item, person, moment, False, outcome="hold"))
 
     def online(self, item: ServiceItem) -> bool:
         share = {"fully_online": 0.86, "online_preview": 0.62, "window": 0.0}[item.online_level]
@@ -250,7 +263,7 @@ class History(Timeline):
                     )
                 self.bundle_drafts.append({"record": record, "members": members})
 
-    def application(self, item, person: Person, moment, online, bundle=None) -> dict:
+    def application(self, item, person: Person, moment, online, bundle=None, outcome="") -> dict:
         app = Application(
             item=item,
             applicant=person.account,
@@ -278,6 +291,7 @@ class History(Timeline):
             "rectification": None,
             "bundle": bundle,
             "ended_at": None,
+            "outcome": outcome,
             "tasks_comment": "",
         }
         app.form_data = self.form_data(item, person, moment)

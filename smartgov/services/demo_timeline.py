@@ -153,9 +153,12 @@ class Timeline:
             data={"channel": app.channel, "source": SOURCE},
         )
         self.link_materials(draft)
-        outcome = rng.choices(
-            ["approve", "correct", "refuse", "deny", "withdraw"], [88, 5.5, 2.5, 2.5, 1.5]
-        )[0]
+        outcome = (
+            draft.get("outcome")
+            or rng.choices(
+                ["approve", "correct", "refuse", "deny", "withdraw"], [88, 5.5, 2.5, 2.5, 1.5]
+            )[0]
+        )
         if online:
             at = self.work_moment(app.submitted_at, rng.choice([0, 0, 0, 1, 1, 2]))
         else:
@@ -336,10 +339,14 @@ class Timeline:
                 app.completed_at = at
                 draft["ended_at"] = at
                 return
+            if outcome == "hold" and number == 1:
+                raise Stop  # the second stage is still being handled today
             finished = start
             for task in group:
                 days = task._limit
                 spent = rng.choice(range(0, days + 1)) if days else 0
+                if outcome == "hold":
+                    spent = days
                 if days and rng.random() < 0.55:
                     spent = min(spent, max(days // 2, 0))
                 if late and task._limit == max(t._limit for t in draft["tasks"]):
@@ -619,14 +626,17 @@ class Timeline:
         app = draft["app"]
         if app.status != S.ACCEPTED or app.due_date is None:
             return
-        today = self.today
-        if today > app.due_date:
-            app.warning_level = WarningLevel.RED
-        elif self.days_between(today, app.due_date) <= 1:
-            app.warning_level = WarningLevel.YELLOW
+        app.warning_level = self.level(
+            app.due_date, (app.item.promised_days or 0) + app.extended_days
+        )
         for task in draft["tasks"]:
             if task.status == TaskStatus.ACTIVE and task.due_date is not None:
-                if today > task.due_date:
-                    task.warning_level = WarningLevel.RED
-                elif self.days_between(today, task.due_date) <= 0:
-                    task.warning_level = WarningLevel.YELLOW
+                task.warning_level = self.level(task.due_date, task._limit)
+
+    def level(self, due: date, total: int) -> str:
+        """Red after the due day; yellow with a fifth of the limit (or a day) left."""
+        if self.today > due:
+            return WarningLevel.RED
+        if self.days_between(self.today, due) <= max(total * 0.2, 1):
+            return WarningLevel.YELLOW
+        return WarningLevel.NONE

@@ -77,8 +77,14 @@ def _load_all():
     return load_demo_services()
 
 
-def test_demo_items_have_steps_roles_results_and_parallel_groups(regions):
+def test_demo_items_staff_and_bundles(regions):
+    """Steps with roles and limits (并联 groups across two departments), results that are
+    e-licenses of existing types, fees only where the item is not free; staff; bundles."""
+    from smartgov.accounts.models import User
+    from smartgov.accounts.scope import has_perm
     from smartgov.licenses.models import LicenseType
+    from smartgov.services.bundle_models import Bundle, BundleStatus
+    from smartgov.services.permissions import Perm
 
     _load_all()
     published = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).prefetch_related("steps")
@@ -100,15 +106,7 @@ def test_demo_items_have_steps_roles_results_and_parallel_groups(regions):
             parallel += 1
     assert parallel >= 3
     assert published.filter(result_license_type="YYZZ").exists()
-
-
-def test_demo_staff_and_bundles(regions):
-    from smartgov.accounts.models import User
-    from smartgov.accounts.scope import has_perm
-    from smartgov.services.bundle_models import Bundle, BundleStatus
-    from smartgov.services.permissions import Perm
-
-    _load_all()
+    # staff: a front desk and a supervisor city-wide, an approver in every item department
     approvers = User.objects.filter(username__startswith="approver_")
     assert approvers.count() >= 10
     item_departments = set(
@@ -229,3 +227,47 @@ def test_demo_history_is_consistent_and_a_second_run_changes_nothing(regions):
         bundles.count(),
         ApprovalTask.objects.count(),
     )
+
+
+def test_demo_live_state_of_today(regions):
+    """Today's applications, made through the services: waiting for acceptance, in
+    correction, in approval (and a yellow and a red one from the history), awaiting payment;
+    with the approval and rating services also approved with an e-license, an extension
+    request and an open rectification."""
+    import importlib
+
+    from django.utils import timezone
+
+    from smartgov.services.application_models import Application
+    from smartgov.services.rating_models import Rectification
+    from smartgov.services.workflow_models import ApprovalTask, TimeRequest
+
+    _load_all()
+    today = f"BJ{timezone.localdate():%Y%m%d}"
+    live = Application.objects.filter(number__startswith=today)
+    assert live.filter(status="submitted").count() >= 3
+    assert live.filter(status="submitted", channel="counter", recorded_by__username="desk_center")
+    correction = live.get(status="correction_requested")
+    assert len(correction.correction_items) == 2 and correction.events.filter(
+        kind="request_correction"
+    )
+    assert live.filter(status="accepted").count() >= 3
+    assert live.filter(materials__satisfied_by="e_license").exists()  # 无证明: found, not sent
+    running = Application.objects.filter(status="accepted")
+    assert running.filter(warning_level="yellow").exists()
+    assert running.filter(warning_level="red").exists()
+    assert ApprovalTask.objects.filter(status="active", warning_level="red").exists()
+    try:
+        approval = importlib.import_module("smartgov.services.approval")
+    except ImportError:
+        approval = None
+    if approval is not None:
+        assert ApprovalTask.objects.filter(application__in=live, status="active").exists()
+        done = live.get(status="approved", item__basic_code="000101002000")
+        assert done.result_license is not None and not hasattr(done, "rating")
+        assert TimeRequest.objects.filter(application__in=live, status="pending").count() == 1
+        assert Rectification.objects.filter(rating__application__in=live, status="open").exists()
+        assert live.filter(payment_status="unpaid").count() == 1
+    count = Application.objects.count()
+    load_demo_services()
+    assert Application.objects.count() == count
