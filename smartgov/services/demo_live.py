@@ -27,6 +27,8 @@ from smartgov.services.demo_history import PLACEHOLDER_PDF
 from smartgov.services.models import ItemStatus, ProofSource, ServiceItem
 
 LIVE_ACTION = "services.application.demo_live"
+# The demo enterprise's 营业执照变更登记 today: its new registered address.
+NEW_ADDRESS = "浙江省杭州市西湖区文一西路 998 号 5 幢 3 楼"
 # A walk-in applicant at the counter (not an account holder).
 WALK_IN = ("王建华", "330102194503150311")
 
@@ -175,7 +177,9 @@ def load_live(users: dict[str, User]) -> int:
             # Approved today, the new 营业执照 issued as an e-license, not rated yet.
             changed = _submit(enterprise, "000101002000")  # 营业执照变更登记
             applications.accept_application(actor=desk, number=changed.number)
-            _finish_all(approval, changed)
+            held = find_valid_license(holder_id=enterprise.credit_code, type_code="YYZZ")
+            moved = {**(held.data if held else {}), "address": NEW_ADDRESS}  # 住所变更
+            _finish_all(approval, changed, result_data=moved)
             made.append(changed.number)
             # An extension request waiting for the supervisor.
             waiting = _submit(enterprise, "000190001000")  # 危险化学品经营许可
