@@ -71,7 +71,6 @@ def department_for(key: str) -> Department:
     return Department.objects.get(short_name=key, parent__parent=None, parent__isnull=False)
 
 
-_department = department_for  # the older name, kept for callers of the first demo
 
 
 def _accounts() -> dict[str, User]:
