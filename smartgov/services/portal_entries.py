@@ -16,7 +16,7 @@ def register() -> None:
     applicants = ("citizen", "enterprise")
     register_nav(
         NavEntry(
-            gettext_lazy("My applications"),
+            gettext_lazy("My service applications"),
             "portal:services_my_applications",
             icon="file-text",
             order=21,

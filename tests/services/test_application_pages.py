@@ -225,3 +225,195 @@ def test_my_applications_empty_state(client, citizen):
     login(client, citizen)
     html = client.get(reverse("portal:services_my_applications")).content.decode()
     assert 'data-testid="empty-state"' in html and "尚无申请" in html
+
+
+# --- Following an application, acceptance and correction -------------------------------------
+
+
+@pytest.fixture
+def submitted(citizen, rich_item, license):
+    return apps.submit_application(
+        actor=citizen,
+        item_code=rich_item.implementation_code,
+        form_data=good_answers(),
+        uploads={materials_of(rich_item)["申请书"].pk: pdf()},
+    )
+
+
+def test_application_page_for_the_applicant(client, citizen, submitted, license):
+    login(client, citizen)
+    response = client.get(reverse("portal:services_application", args=[submitted.number]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert submitted.number in html and 'data-testid="application-status"' in html
+    assert html.count('data-testid="timeline-event"') == 1
+    assert "已使用电子证照" in html
+    assert reverse("portal:licenses_detail", args=[license.identifier]) in html
+    assert "受理后 5 个工作日" in html
+    assert 'data-testid="withdraw"' in html and "data-sg-confirm" in html
+    assert "投靠配偶" in html  # the answers, with their labels
+    file_row = submitted.materials.exclude(file="").get()
+    download = client.get(reverse("portal:services_material_file", args=[file_row.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_acceptance_queue_and_accept(client, desk, submitted):
+    login(client, desk)
+    queue = client.get(reverse("portal:services_acceptance"))
+    assert queue.status_code == 200
+    assert submitted.number in queue.content.decode()
+    page = client.get(reverse("portal:services_staff_application", args=[submitted.number]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="form-accept"' in html and 'data-testid="form-refuse"' in html
+    assert html.count("data-sg-confirm") >= 3
+    assert "申请书" in html and "结婚证" in html  # the correction checklist names the materials
+    url = reverse("portal:services_staff_action", args=[submitted.number, "accept"])
+    response = client.post(url, {"accept-comment": "材料齐全"})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == S.ACCEPTED and submitted.due_date is not None
+    html = client.get(response.url).content.decode()
+    assert 'data-testid="form-accept"' not in html and "材料齐全" in html
+
+
+def test_refuse_needs_a_reason_shown_inline(client, desk, submitted):
+    login(client, desk)
+    url = reverse("portal:services_staff_action", args=[submitted.number, "refuse"])
+    response = client.post(url, {"refuse-reason": ""})
+    assert response.status_code == 400
+    assert response.context["forms"]["refuse"].errors["reason"]
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED
+    response = client.post(url, {"refuse-reason": "不属于本部门受理范围"})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == S.REFUSED
+
+
+def test_correction_then_resubmission(client, citizen, desk, submitted, rich_item):
+    login(client, desk)
+    url = reverse("portal:services_staff_action", args=[submitted.number, "correct"])
+    empty = client.post(url, {"correct-comment": "请补正"})
+    assert empty.status_code == 400 and empty.context["forms"]["correct"].non_field_errors()
+    application_form = materials_of(rich_item)["申请书"]
+    response = client.post(
+        url,
+        {
+            "correct-materials": [application_form.pk],
+            "correct-other": "申请书需本人签字\n补充户口簿首页",
+        },
+    )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == S.CORRECTION_REQUESTED
+    assert [c["description"] for c in submitted.correction_items] == [
+        "申请书",
+        "申请书需本人签字",
+        "补充户口簿首页",
+    ]
+    client.logout()
+    login(client, citizen)
+    page = client.get(reverse("portal:services_application", args=[submitted.number]))
+    html = page.content.decode()
+    assert 'data-testid="resubmit-form"' in html and "补充户口簿首页" in html
+    resubmit = reverse("portal:services_resubmit", args=[submitted.number])
+    bad = client.post(resubmit, {**{f"resubmit-{k}": v for k, v in good_answers().items()},
+                                 "resubmit-reason": "x"})  # fmt: skip
+    assert bad.status_code == 400 and bad.context["resubmit_form"].errors["reason"]
+    data = {f"resubmit-{k}": v for k, v in good_answers().items()}
+    data[f"resubmit-material-{application_form.pk}"] = pdf("签字申请书.pdf")
+    response = client.post(resubmit, data)
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == S.RESUBMITTED
+    assert submitted.materials.get(material=application_form).file_name == "签字申请书.pdf"
+
+
+def test_staff_pages_refuse_others(client, citizen, other_desk, desk, submitted):
+    login(client, citizen)
+    assert client.get(reverse("portal:services_acceptance")).status_code == 403
+    assert client.get(reverse("portal:services_counter")).status_code == 403
+    staff_page = reverse("portal:services_staff_application", args=[submitted.number])
+    assert client.get(staff_page).status_code == 404
+    client.logout()
+    login(client, other_desk)  # another department's front desk
+    assert client.get(staff_page).status_code == 404
+    assert (
+        submitted.number not in client.get(reverse("portal:services_acceptance")).content.decode()
+    )
+    url = reverse("portal:services_staff_action", args=[submitted.number, "accept"])
+    assert client.post(url, {}).status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED
+    page = reverse("portal:services_application", args=[submitted.number])
+    assert client.get(page).status_code == 302  # staff are sent to their page
+    client.logout()
+    login(client, desk)
+    assert (
+        client.post(
+            reverse("portal:services_staff_action", args=[submitted.number, "nope"]), {}
+        ).status_code
+        == 404
+    )
+
+
+# --- The counter -------------------------------------------------------------------------------
+
+
+def test_counter_intake_path(client, desk, citizen, rich_item, license):
+    login(client, desk)
+    listing = client.get(reverse("portal:services_counter"))
+    assert listing.status_code == 200 and "户口迁移登记" in listing.content.decode()
+    url = f"{reverse('portal:services_counter')}?item={rich_item.implementation_code}"
+    form_page = client.get(url)
+    assert form_page.status_code == 200
+    assert len(form_page.context["form"].material_names) == 2  # the desk scans what is brought
+    data = {
+        "item": rich_item.implementation_code,
+        "applicant_type": "citizen",
+        "applicant_name": "张三",
+        "applicant_id": "110105194912310021",  # wrong check digit
+        **{f"f-{k}": v for k, v in good_answers().items()},
+        f"f-material-{materials_of(rich_item)['申请书'].pk}": pdf(),
+    }
+    bad = client.post(reverse("portal:services_counter"), data)
+    assert bad.status_code == 400 and bad.context["applicant_form"].errors["applicant_id"]
+    assert not Application.objects.exists()
+    data["applicant_id"] = CITIZEN_ID
+    data[f"f-material-{materials_of(rich_item)['申请书'].pk}"] = pdf()
+    response = client.post(reverse("portal:services_counter"), data)
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("portal:services_receipt", args=[application.number])
+    assert application.channel == "counter" and application.applicant == citizen
+    assert application.recorded_by == desk
+    rows = {
+        r.material.name: r.satisfied_by for r in application.materials.select_related("material")
+    }
+    assert rows == {"申请书": SatisfiedBy.UPLOAD, "结婚证": SatisfiedBy.E_LICENSE}
+    receipt = client.get(response.url).content.decode()
+    assert application.number in receipt and "窗口" in receipt
+
+
+def test_counter_unknown_item_is_404(client, desk):
+    login(client, desk)
+    assert client.get(f"{reverse('portal:services_counter')}?item=NOPE").status_code == 404
+    html = client.get(reverse("portal:services_counter")).content.decode()
+    assert 'data-testid="empty-state"' in html
+
+
+def test_acceptance_empty_state(client, desk):
+    login(client, desk)
+    html = client.get(reverse("portal:services_acceptance")).content.decode()
+    assert 'data-testid="empty-state"' in html and "暂无待受理的办件" in html
+
+
+def test_navigation_entries(client, citizen, desk):
+    login(client, citizen)
+    html = client.get(reverse("portal:services_hall")).content.decode()
+    assert "我的办件" in html and "一件事" in html and "前台受理" not in html
+    client.logout()
+    login(client, desk)
+    html = client.get(reverse("portal:services_hall")).content.decode()
+    assert "前台受理" in html and ">受理<" in html and "我的办件" not in html
