@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from smartgov.portal.forms_services import material_field
-from smartgov.portal.views.services_common import badge
+from smartgov.portal.views.services_common import badge, status_text
 
 register = template.Library()
 
@@ -25,3 +25,9 @@ def app_badge(status: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def app_status(status: str) -> str:
+    """An application's status in the pages' words."""
+    return status_text(status)

@@ -59,14 +59,14 @@ def bundle_detail(request, code: str):
     from smartgov.services import bundles
 
     bundle = _bundle(code)
-    holder = common.holder_of(request.user) if request.user.is_authenticated else ""
     return render(
         request,
         "portal/services/bundle.html",
         {
             "bundle": bundle,
             "items": _items_of(bundle),
-            "materials": bundles.merged_materials(bundle, holder_id=holder or None),
+            # No lookup here: the platform looks for proofs when the applicant applies.
+            "materials": bundles.merged_materials(bundle),
             "can_apply": getattr(request.user, "kind", "") in ("citizen", "enterprise"),
         },
     )
@@ -141,14 +141,31 @@ def bundle_apply(request, code: str):
 
 
 def _bundle_errors(form: ApplicationForm, exc) -> None:
-    """Merged materials are named by key: map ``detail.materials`` entries by their key."""
+    """The merged form's field errors on their inputs; each item's missing materials on the
+    merged material's input (by key); any other problem of an item above the form."""
     detail = exc.detail if isinstance(exc.detail, dict) else {}
-    missing = detail.get("materials") or []
-    for entry in missing:
-        key = entry.get("key") if isinstance(entry, dict) else entry
-        if key in form.material_names:
-            entry["material_id"] = key
-    form.add_service_errors(exc)
+    problems = detail.get("items") or []
+    missing = []
+    for problem in problems:
+        inner = problem.get("detail") if isinstance(problem.get("detail"), dict) else {}
+        if inner.get("materials"):
+            missing += [
+                {"material_id": m.get("key"), "name": m.get("name", "")}
+                for m in inner["materials"]
+                if m.get("key") in form.material_names
+            ]
+        elif problem.get("code") not in ("form_invalid", "materials_missing"):
+            form.add_error(None, f"{problem.get('item_name', '')}：{problem.get('message', '')}")
+    if detail.get("fields") or missing:
+        form.add_service_errors(
+            InvalidInput(
+                exc.code,
+                exc.raw_message,
+                detail={"fields": detail.get("fields") or {}, "materials": missing},
+            )
+        )
+    elif not problems:
+        form.add_error(None, exc.message)
 
 
 @login_required

@@ -43,6 +43,19 @@ STATUS_BADGE = {
     S.DENIED: "bg-red-lt",
     S.WITHDRAWN: "bg-secondary-lt",
 }
+# The status as the pages say it (the model's labels are the API's words).
+STATUS_TEXT = {
+    S.DRAFT: gettext_lazy("Draft"),
+    S.SUBMITTED: gettext_lazy("Waiting for acceptance"),
+    S.CORRECTION_REQUESTED: gettext_lazy("Correction requested"),
+    S.RESUBMITTED: gettext_lazy("Resubmitted after correction"),
+    S.ACCEPTED: gettext_lazy("Accepted, being handled"),
+    S.REFUSED: gettext_lazy("Refused"),
+    S.SUSPENDED: gettext_lazy("Suspended (clock stopped)"),
+    S.APPROVED: gettext_lazy("Completed: approved"),
+    S.DENIED: gettext_lazy("Completed: denied"),
+    S.WITHDRAWN: gettext_lazy("Application withdrawn"),
+}
 ENDED = (S.REFUSED, S.APPROVED, S.DENIED, S.WITHDRAWN)
 # Before completion the applicant may withdraw (the service decides finally).
 WITHDRAWABLE = (S.SUBMITTED, S.CORRECTION_REQUESTED, S.RESUBMITTED, S.ACCEPTED, S.SUSPENDED)
@@ -50,43 +63,41 @@ WAITING_ACCEPTANCE = (S.SUBMITTED, S.RESUBMITTED)
 
 EVENT_LABELS = {
     "draft": gettext_lazy("Draft saved"),
-    "submit": gettext_lazy("Submitted"),
+    "submit": gettext_lazy("Application submitted"),
     "accept": gettext_lazy("Accepted"),
     "refuse": gettext_lazy("Refused"),
     "request_correction": gettext_lazy("Correction requested"),
     "resubmit": gettext_lazy("Resubmitted after correction"),
-    "task_claimed": gettext_lazy("Step claimed"),
-    "task_completed": gettext_lazy("Step completed"),
-    "task_approved": gettext_lazy("Step approved"),
-    "task_denied": gettext_lazy("Step denied"),
+    "step_started": gettext_lazy("Step started"),
+    "step_claimed": gettext_lazy("Step claimed"),
+    "step_completed": gettext_lazy("Step completed"),
     "approve": gettext_lazy("Application approved"),
-    "approved": gettext_lazy("Application approved"),
     "deny": gettext_lazy("Application denied"),
-    "denied": gettext_lazy("Application denied"),
     "withdraw": gettext_lazy("Application withdrawn"),
-    "withdrawn": gettext_lazy("Application withdrawn"),
-    "time_requested": gettext_lazy("Time request"),
-    "time_decided": gettext_lazy("Time request decided"),
+    "time_request": gettext_lazy("Time request"),
+    "time_request_rejected": gettext_lazy("Time request rejected"),
     "suspend": gettext_lazy("Suspended"),
-    "suspended": gettext_lazy("Suspended"),
-    "resume": gettext_lazy("Resumed"),
-    "resumed": gettext_lazy("Resumed"),
     "extend": gettext_lazy("Limit extended"),
-    "extended": gettext_lazy("Limit extended"),
+    "resume": gettext_lazy("Resumed"),
     "warning": gettext_lazy("Time-limit warning"),
-    "warned": gettext_lazy("Time-limit warning"),
-    "fees_set": gettext_lazy("Fees set"),
+    "fees_due": gettext_lazy("Fees set"),
     "fees_adjusted": gettext_lazy("Fees adjusted"),
+    "payment_started": gettext_lazy("Payment started"),
+    "payment_failed": gettext_lazy("Payment failed"),
     "paid": gettext_lazy("Fees paid"),
-    "payment": gettext_lazy("Fees paid"),
-    "refunded": gettext_lazy("Fees refunded"),
-    "result_issued": gettext_lazy("Result issued"),
-    "rated": gettext_lazy("Rated"),
+    "refund": gettext_lazy("Fees refunded"),
+    "rate": gettext_lazy("Rated"),
+    "rectification_answered": gettext_lazy("Rectification answered"),
+    "rectification_revisited": gettext_lazy("Applicant revisited"),
 }
 
 
 def badge(status: str) -> str:
     return STATUS_BADGE.get(status, "bg-secondary-lt")
+
+
+def status_text(status: str) -> str:
+    return str(STATUS_TEXT.get(status, status))
 
 
 def holder_of(user) -> str:
@@ -165,6 +176,10 @@ def timeline(application: Application):
     events = list(application.events.select_related("actor").prefetch_related("attachments").all())
     for event in events:
         event.label = EVENT_LABELS.get(event.kind, event.kind)
+        data = event.data if isinstance(event.data, dict) else {}
+        event.listed = data.get("items") if event.kind == "request_correction" else None
+        event.step = data.get("step", "")
+        event.decision = data.get("decision", "")
     return events
 
 
