@@ -459,6 +459,34 @@ class TaskDecisionForm(forms.Form):
     )
     attachments = AttachmentsField()
 
+    def __init__(self, *args, result_fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.result_names = []
+        for spec in result_fields:
+            name = f"result_{spec['name']}"
+            widget = (
+                forms.DateInput(attrs={"type": "date", "class": "form-control"})
+                if spec.get("type") == "date"
+                else forms.TextInput(attrs={"class": "form-control"})
+            )
+            self.fields[name] = forms.CharField(
+                label=spec["label"],
+                required=False,
+                max_length=500,
+                widget=widget,
+                help_text=_("For the e-license issued when the last step approves."),
+            )
+            self.result_names.append((name, spec["name"]))
+
+    def result_data(self) -> dict | None:
+        """E-license data the approver filled in (None when the page asked for none)."""
+        data = {
+            key: self.cleaned_data[name]
+            for name, key in self.result_names
+            if self.cleaned_data.get(name)
+        }
+        return data or None
+
 
 class TimeRequestForm(forms.Form):
     kind = forms.ChoiceField(

@@ -312,12 +312,21 @@ def tasks(request):
     )
 
 
+def _result_fields(task) -> list[dict]:
+    """E-license fields the application's answers leave empty (asked of the approver)."""
+    from smartgov.services import approval
+
+    if task.status != "active":
+        return []
+    return [f for f in approval.result_license_fields(task.application) if f["missing"]]
+
+
 def _task_page(request, task, *, failed=None, status=200):
     application = task.application
     info = common.clock(application)
     clock_label, clock_css = common.clock_text(info)
     forms = {
-        "decide": TaskDecisionForm(prefix="decide"),
+        "decide": TaskDecisionForm(prefix="decide", result_fields=_result_fields(task)),
         "time": TimeRequestForm(prefix="time"),
     }
     if failed:
@@ -384,7 +393,9 @@ def task_action(request, pk: int, action: str):
             approval.resume_application(actor=request.user, number=number)
             message = _("The clock runs again.")
         elif action == "decide":
-            form = TaskDecisionForm(request.POST, request.FILES, prefix="decide")
+            form = TaskDecisionForm(
+                request.POST, request.FILES, prefix="decide", result_fields=_result_fields(task)
+            )
             if not form.is_valid():
                 return _task_page(request, task, failed=(action, form), status=400)
             data = form.cleaned_data
@@ -394,6 +405,7 @@ def task_action(request, pk: int, action: str):
                 decision=data["decision"],
                 comment=data["comment"],
                 attachments=data["attachments"],
+                result_data=form.result_data(),
             )
             message = (
                 _("Step approved.") if data["decision"] == "approve" else _("Application denied.")
