@@ -188,3 +188,63 @@ def test_apply_accept_approve_license_verify_rate(
     expect(phone.locator("[data-testid=application-row]")).to_have_count(1)
     assert fits(phone)
     shot(phone, "services-my-applications-phone")
+
+
+def test_phone_errors_correction_and_resubmission(
+    live_server,
+    new_page,  # noqa: F811
+    citizen,
+    residence_item,
+    desk,
+    tmp_path,
+):
+    """Without the e-license the citizen must upload it; a first try shows every problem
+    inline; the desk asks for a correction (一次性告知); the citizen resubmits on the phone."""
+    expect = sync_api.expect
+    scan = tmp_path / "结婚证.pdf"
+    scan.write_bytes(b"%PDF-1.4 marriage")
+    materials = {m.name: m for m in residence_item.materials.all()}
+
+    phone = new_page(PHONE)
+    log_in(phone, live_server, citizen.username)
+    phone.click("[data-testid=large-text-toggle]")
+    phone.goto(f"{live_server.url}/services/items/{residence_item.implementation_code}/apply/")
+    expect(phone.locator("[data-testid=material-not-found]")).to_have_count(1)
+    phone.fill("#id_address", "西湖")
+    phone.click("[data-testid=apply-submit]")
+    expect(phone.locator("[data-testid=form-error]")).to_contain_text("已保存为草稿")
+    expect(phone.locator("[data-testid=field-error]")).to_have_count(1)
+    expect(phone.locator("[data-testid=material-error]")).to_have_count(2)
+    assert fits(phone)
+    shot(phone, "services-apply-errors-phone")
+    phone.fill("#id_address", "西湖区文三路100号")
+    phone.set_input_files(f"#id_material-{materials['结婚证'].pk}", str(scan))
+    phone.set_input_files(f"#id_material-{materials['居住证申领登记表'].pk}", str(scan))
+    phone.click("[data-testid=apply-submit]")
+    expect(phone.locator("[data-testid=receipt-number]")).to_be_visible()
+    application = Application.objects.get()
+
+    staff = new_page()
+    log_in(staff, live_server, desk.username)
+    staff.goto(f"{live_server.url}/services/work/applications/{application.number}/")
+    staff.click("[data-testid=open-correct]")
+    staff.check(f"input[name=correct-materials][value='{materials['结婚证'].pk}']")
+    staff.fill("#id_correct-other", "登记表需本人签字")
+    staff.once("dialog", lambda dialog: dialog.accept())
+    staff.click("[data-testid=submit-correct]")
+    expect(staff.locator("[data-testid=messages]")).to_contain_text("一次性告知")
+    shot(staff, "services-correction-sent-desktop")
+
+    phone.goto(f"{live_server.url}/services/applications/")
+    expect(phone.locator("[data-testid=application-row]")).to_contain_text("请补正后重新提交")
+    phone.click("[data-testid=application-row]")
+    expect(phone.locator("[data-testid=correction-items] li")).to_have_count(2)
+    phone.set_input_files(f"#id_resubmit-material-{materials['结婚证'].pk}", str(scan))
+    assert fits(phone)
+    shot(phone, "services-correction-phone")
+    phone.click("[data-testid=resubmit]")
+    expect(phone.locator("[data-testid=messages]")).to_contain_text("补正材料已提交")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.RESUBMITTED
+    assert fits(phone)
+    shot(phone, "services-application-phone")
