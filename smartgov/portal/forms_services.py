@@ -447,7 +447,7 @@ class AttachmentsField(forms.FileField):
 class TaskDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("approve", _("Approve")), ("deny", _("Deny"))],
+        choices=[("approve", _("Approve the step")), ("deny", _("Deny the application"))],
         widget=forms.RadioSelect,
         initial="approve",
     )

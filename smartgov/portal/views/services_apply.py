@@ -206,7 +206,7 @@ def _own_application(request, number: str):
 def _application_page(request, application, *, forms=None, status=200):
     forms = forms or {}
     info = common.clock(application)
-    clock_label, clock_css = common.clock_text(info)
+    clock_label, clock_css = common.clock_text(info, application.status)
     rating = getattr(application, "rating", None) if application.status in common.ENDED else None
     can_rate = (
         application.status in common.ENDED and application.status != S.WITHDRAWN and not rating
@@ -220,7 +220,9 @@ def _application_page(request, application, *, forms=None, status=200):
         "clock": info,
         "clock_label": clock_label,
         "clock_css": clock_css,
-        "events": common.timeline(application),
+        "events": [
+            e for e in common.timeline(application) if e.kind not in common.STAFF_ONLY_EVENTS
+        ],
         "materials": common.provided_materials(application),
         "answers": common.answers(application),
         "tasks": list(application.tasks.select_related("department").all()),

@@ -57,6 +57,8 @@ STATUS_TEXT = {
     S.WITHDRAWN: gettext_lazy("Application withdrawn"),
 }
 ENDED = (S.REFUSED, S.APPROVED, S.DENIED, S.WITHDRAWN)
+# Internal steps of the staff the applicant's timeline leaves out.
+STAFF_ONLY_EVENTS = ("step_claimed", "payment_started", "payment_failed", "warning")
 # Before completion the applicant may withdraw (the service decides finally).
 WITHDRAWABLE = (S.SUBMITTED, S.CORRECTION_REQUESTED, S.RESUBMITTED, S.ACCEPTED, S.SUSPENDED)
 WAITING_ACCEPTANCE = (S.SUBMITTED, S.RESUBMITTED)
@@ -194,9 +196,9 @@ def clock(application: Application) -> dict:
     }
 
 
-def clock_text(info: dict) -> tuple[str, str]:
-    """The clock badge's words and colour."""
-    if not info or not info.get("due_date"):
+def clock_text(info: dict, status: str = "") -> tuple[str, str]:
+    """The clock badge's words and colour (none once the application has ended)."""
+    if not info or not info.get("due_date") or status in ENDED:
         return "", ""
     if info.get("paused"):
         return _("Clock paused"), "bg-purple-lt"

@@ -205,7 +205,7 @@ def _offered(user, application) -> list[str]:
 
 def _staff_page(request, application, *, failed=None, status=200):
     info = common.clock(application)
-    clock_label, clock_css = common.clock_text(info)
+    clock_label, clock_css = common.clock_text(info, application.status)
     actions = _offered(request.user, application)
     if actions:
         # Only shown when the actor is in the application's acceptance scope.
@@ -324,7 +324,7 @@ def _result_fields(task) -> list[dict]:
 def _task_page(request, task, *, failed=None, status=200):
     application = task.application
     info = common.clock(application)
-    clock_label, clock_css = common.clock_text(info)
+    clock_label, clock_css = common.clock_text(info, application.status)
     forms = {
         "decide": TaskDecisionForm(prefix="decide", result_fields=_result_fields(task)),
         "time": TimeRequestForm(prefix="time"),
