@@ -502,7 +502,7 @@ COLUMNS = [
     ("applications", _("Applications")),
     ("accepted", _("Accepted")),
     ("completed", _("Completed")),
-    ("on_time", _("On time")),
+    ("on_time", _("Completed on time")),
     ("overdue", _("Overdue")),
     ("immediate_rate", _("Immediate-completion rate")),
     ("compression_ratio", _("Time-limit compression ratio")),
