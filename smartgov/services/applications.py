@@ -60,9 +60,10 @@ NUMBER_PREFIX = "BJ"
 MAX_UPLOAD = 5 * 1024 * 1024
 MAX_CORRECTION_ITEMS = 50
 
-# action → (statuses it may start from, status it leads to); resubmission goes back to
-# ``accepted`` when the correction was asked after acceptance (see resubmit_application).
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+# action → (statuses it may start from, status it leads to; None: the status stays);
+# resubmission goes back to ``accepted`` when the correction was asked after acceptance (see
+# resubmit_application). The approval actions are carried out in approval.py / timelimits.py.
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "submit": (frozenset({S.DRAFT}), S.SUBMITTED),
     "accept": (frozenset({S.SUBMITTED, S.RESUBMITTED}), S.ACCEPTED),
     "refuse": (frozenset({S.SUBMITTED, S.RESUBMITTED}), S.REFUSED),
@@ -71,8 +72,23 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
         S.CORRECTION_REQUESTED,
     ),
     "resubmit": (frozenset({S.CORRECTION_REQUESTED}), S.RESUBMITTED),
+    # Approval (审批): steps are claimed and completed while the clock runs.
+    "claim_step": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "complete_step": (frozenset({S.ACCEPTED}), None),
+    "approve": (frozenset({S.ACCEPTED}), S.APPROVED),
+    "deny": (frozenset({S.ACCEPTED}), S.DENIED),
+    "request_time": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "suspend": (frozenset({S.ACCEPTED}), S.SUSPENDED),
+    "extend": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "resume": (frozenset({S.SUSPENDED}), S.ACCEPTED),
+    "withdraw": (
+        frozenset({S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.SUSPENDED}),
+        S.WITHDRAWN,
+    ),
 }
-OPEN_STATUSES = (S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED)
+# Not ended: a second application for the same item by the same applicant is refused.
+OPEN_STATUSES = (S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.SUSPENDED)
+END_STATUSES = (S.REFUSED, S.APPROVED, S.DENIED, S.WITHDRAWN)
 
 # Domain events (core.events), each with ``application=`` and ``actor=``. ENDED is published
 # once per application when it reaches an end status (refused, approved, denied, withdrawn).
@@ -105,7 +121,7 @@ def _transition(application: Application, action: str) -> str:
             "This action is not allowed in the application's current status.",
             detail={"action": action, "status": application.status},
         )
-    return target
+    return target or application.status
 
 
 def _event(application, *, kind, actor, before: str, comment: str = "", data=None) -> None:
@@ -562,6 +578,9 @@ def resubmit_application(*, actor, number: str, form_data=None, uploads=None) ->
         paused = max(working_days_between(application.paused_at, now), 0)
         application.paused_days += paused
         application.due_date = add_working_days(application.due_date, paused)
+        from smartgov.services.timelimits import shift_active_tasks
+
+        shift_active_tasks(application, paused)
         target = S.ACCEPTED
         data = {"paused_days": paused, "due_date": application.due_date.isoformat()}
     application.paused_at = None
@@ -576,7 +595,8 @@ def resubmit_application(*, actor, number: str, form_data=None, uploads=None) ->
 
 @transaction.atomic
 def accept_application(*, actor, number: str, comment: str = "") -> Application:
-    """受理: the clock starts; due = ``promised_days`` working days after acceptance."""
+    """受理: the clock starts (due = ``promised_days`` working days after acceptance) and the
+    approval steps are laid out (approval.start_approval)."""
     application = _locked_staff(actor, number)
     before = application.status
     application.status = _transition(application, "accept")
@@ -592,6 +612,9 @@ def accept_application(*, actor, number: str, comment: str = "") -> Application:
         comment=comment,
         data={"due_date": application.due_date.isoformat()},
     )
+    from smartgov.services.approval import start_approval  # approval builds on this module
+
+    start_approval(application, actor=actor)
     events.publish(ACCEPTED, application=application, actor=actor)
     return application
 

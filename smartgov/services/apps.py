@@ -9,7 +9,15 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from smartgov.core.demo import register_demo_loader
-        from smartgov.services import bundles, fees, inbox, permissions, portal_entries
+        from smartgov.services import (
+            bundles,
+            fees,
+            inbox,
+            permissions,
+            portal_entries,
+            ratings_inbox,
+            stats,
+        )
         from smartgov.services.demo import load_demo_services
 
         permissions.register()
@@ -17,4 +25,6 @@ class ServicesConfig(AppConfig):
         inbox.register()
         fees.subscribe()  # applications.ACCEPTED: the item's fees become the application's
         bundles.subscribe()  # applications.ENDED: a bundle application completes
-        register_demo_loader("services", load_demo_services, after=("catalog",))
+        ratings_inbox.register()
+        stats.register()  # the statistics' rollup follows the application events
+        register_demo_loader("services", load_demo_services, after=("catalog", "licenses"))

@@ -176,7 +176,12 @@ def test_accept_starts_the_clock(citizen, item, license, desk):
     accepted = apps.accept_application(actor=desk, number=application.number)
     assert accepted.status == ApplicationStatus.ACCEPTED
     assert accepted.due_date == add_working_days(timezone.localdate(accepted.accepted_at), 5)
-    assert list(accepted.events.values_list("kind", flat=True)) == ["submit", "accept"]
+    # The approval's first step starts with the acceptance (approval.start_approval).
+    assert list(accepted.events.values_list("kind", flat=True)) == [
+        "submit",
+        "accept",
+        "step_started",
+    ]
 
 
 def test_wrong_department_refused_and_nothing_changed(citizen, item, license, other_desk):
