@@ -41,7 +41,6 @@ from smartgov.services.models import ItemStep
 from smartgov.services.timelimits import (
     check_deadlines,
     decide_time_request,
-    refresh_warnings,
     request_time,
     resume_application,
 )
@@ -347,7 +346,6 @@ def _advance(application: Application, task: ApprovalTask, *, actor, now, result
         return  # other parallel steps of the stage are still running
     if index + 1 < len(ordered):
         _activate(application, ordered[index + 1], actor=actor, now=now)
-        refresh_warnings(application, at=now)
         return
     _approve(application, task, actor=actor, now=now, result_data=result_data)
 
