@@ -38,7 +38,7 @@ from smartgov.services.application_models import (
 )
 from smartgov.services.applications import ENDED, _event, _transition, applicant_id
 from smartgov.services.models import ItemStep
-from smartgov.services.timelimits import (
+from smartgov.services.timelimits import (  # re-exported: approval.* is the interface
     check_deadlines,
     decide_time_request,
     request_time,
