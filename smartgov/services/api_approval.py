@@ -8,7 +8,8 @@ the request body limit ``MAX_BODY_BYTES`` applies first). Time limits:
 ``POST /services/applications/{number}/time-requests``, ``POST /services/time-requests/{id}/
 decide``, ``POST /services/applications/{number}/resume``; ``GET …/{number}/clock``.
 Applicants: ``POST /services/applications/{number}/withdraw``. Supervisors:
-``GET /services/supervision``.
+``GET /services/supervision``. Anyone who may read a timeline downloads its attachments:
+``GET /services/attachments/{id}``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -407,6 +408,20 @@ def withdraw(request: HttpRequest, number: str, payload: WithdrawIn):
 )
 def read_clock(request: HttpRequest, number: str):
     return sel.clock(application_for(request.auth, number))
+
+
+@router.get(
+    "/services/attachments/{attachment_id}",
+    summary="Download an attachment of a timeline you may read",
+)
+def download_attachment(request: HttpRequest, attachment_id: int):
+    attachment = sel.attachment_for(request.auth, attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
 
 
 @router.get(

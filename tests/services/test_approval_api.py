@@ -29,13 +29,7 @@ def b64(content: bytes) -> str:
 
 
 def test_task_flow_to_a_verified_license(
-    client,
-    bearer,
-    citizen,
-    make_published,
-    desk,
-    approver,
-    residence,
+    client, bearer, citizen, make_published, desk, approver, other_approver, residence
 ):
     item = make_published(result_name="居住证", result_license_type="JZZ")
     application = accepted(citizen, item, desk)
@@ -66,6 +60,11 @@ def test_task_flow_to_a_verified_license(
     step_event = next(e for e in response.json()["timeline"] if e["kind"] == "step_completed")
     assert step_event["attachments"][0]["name"] == "审查意见.pdf"
     assert step_event["attachments"][0]["content_type"] == "application/pdf"
+    download = f"/api/v1/services/attachments/{step_event['attachments'][0]['id']}"
+    response = client.get(download, **bearer(citizen))  # the applicant reads the timeline
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert client.get(download, **bearer(other_approver)).status_code == 404
     decision_id = tasks_of(application)[2].pk
     response = post(client, f"{TASKS}/{decision_id}/complete", {}, headers)
     assert response.status_code == 409
