@@ -68,11 +68,7 @@ def stages(tasks: list[ApprovalTask]) -> list[list[ApprovalTask]]:
     result: list[list[ApprovalTask]] = []
     for task in sorted(tasks, key=lambda t: (t.position, t.pk or 0)):
         previous = result[-1][-1] if result else None
-        if (
-            previous is not None
-            and task.parallel_group
-            and (task.parallel_group == previous.parallel_group)
-        ):
+        if previous is not None and task.parallel_group == previous.parallel_group != "":
             result[-1].append(task)
         else:
             result.append([task])
@@ -123,7 +119,7 @@ def start_approval(application: Application, *, actor) -> list[ApprovalTask]:
     if not steps:
         steps = [_implicit_step(application)]
     now = timezone.now()
-    tasks = ApprovalTask.objects.bulk_create(
+    ApprovalTask.objects.bulk_create(
         ApprovalTask(
             application=application,
             step=step,
