@@ -53,6 +53,7 @@ from smartgov.services.models import (
     ServiceItem,
 )
 from smartgov.services.permissions import Perm
+from smartgov.services.shared_proofs import find_shared_record
 
 S = ApplicationStatus
 NUMBER_PREFIX = "BJ"
@@ -187,6 +188,17 @@ def applicant_id(application: Application) -> str:
     return application.applicant_credit_code
 
 
+def account_of(applicant_type: str, id_value: str) -> User | None:
+    """The citizen or enterprise account with this ID (checked), if it has one."""
+    if applicant_type == ApplicantType.CITIZEN:
+        index = citizen_index(check_citizen_id(id_value))
+        return User.objects.filter(citizen_id_index=index, kind=UserKind.CITIZEN).first()
+    if applicant_type == ApplicantType.ENTERPRISE:
+        code = check_credit_code(id_value)
+        return User.objects.filter(credit_code=code, kind=UserKind.ENTERPRISE).first()
+    return None
+
+
 def _check_kind(item: ServiceItem, kind: str) -> None:
     if item.applicant_kind not in (ApplicantKind.BOTH, kind):
         raise InvalidInput(
@@ -264,23 +276,42 @@ def _store_uploads(application: Application, uploads) -> None:
         row.save()
 
 
-def _check_and_link_materials(application: Application, *, actor) -> None:
-    """Every required material satisfied (e-licenses looked up and their use logged) or raise
-    with the form errors and the whole list of missing materials at once."""
+def _check_and_link_materials(application: Application, *, actor, found_proofs=None) -> None:
+    """Every required material satisfied (e-licenses and shared records looked up, their use
+    logged) or raise with the form errors and the whole list of missing materials at once.
+
+    ``found_proofs`` ({material id: License, shared record or None}) are what a caller already
+    looked up for this applicant (a bundle looks each proof up once for all its items);
+    materials not in it are looked up here by their own no-proof source."""
     item = application.item
     cleaned, errors = validate_form(form_of(item), application.form_data)
     rows = {r.material_id: r for r in application.materials.all()}
     holder = applicant_id(application)
-    missing, found = [], []
-    for material in item.materials.order_by("position", "id"):
+    found_proofs = found_proofs or {}
+    missing, licenses, records = [], [], []
+    for material in item.materials.select_related("resource").order_by("position", "id"):
         row = rows.get(material.pk)
         if row is not None and row.satisfied_by == SatisfiedBy.UPLOAD and row.file_name:
             continue
-        if material.proof_source == ProofSource.E_LICENSE and material.license_type_code:
-            license = find_valid_license(holder_id=holder, type_code=material.license_type_code)
-            if license is not None:
-                found.append((material, license))
-                continue
+        if material.pk in found_proofs:  # looked up by the caller (None: nothing found)
+            proof = found_proofs[material.pk]
+        elif material.proof_source == ProofSource.E_LICENSE and material.license_type_code:
+            proof = find_valid_license(holder_id=holder, type_code=material.license_type_code)
+        elif material.proof_source == ProofSource.SHARED_DATA:
+            proof = find_shared_record(
+                material=material,
+                holder_id=holder,
+                department=item.department,
+                reference=application.number,
+            )
+        else:
+            proof = None
+        if isinstance(proof, dict):
+            records.append((material, proof))
+            continue
+        if proof is not None:
+            licenses.append((material, proof))
+            continue
         if material.requirement == Requirement.REQUIRED:
             missing.append({"material_id": material.pk, "name": material.name})
     if errors or missing:
@@ -290,7 +321,14 @@ def _check_and_link_materials(application: Application, *, actor) -> None:
             detail={"fields": errors, "materials": missing},
         )
     application.form_data = cleaned
-    for material, license in found:
+    for material, record in records:
+        row, _created = ApplicationMaterial.objects.get_or_create(
+            application=application, material=material
+        )
+        row.satisfied_by = SatisfiedBy.SHARED_DATA
+        row.shared_reference = record["reference"]
+        row.save()
+    for material, license in licenses:
         row, _created = ApplicationMaterial.objects.get_or_create(
             application=application, material=material
         )
@@ -379,7 +417,9 @@ def _new(item, *, kind, name, id_value, applicant, channel, recorded_by, form_da
     return application
 
 
-def _submit(application: Application, *, actor, comment: str = "") -> Application:
+def _submit(
+    application: Application, *, actor, comment: str = "", found_proofs=None
+) -> Application:
     before = application.status
     target = _transition(application, "submit")
     if application.item.status != ItemStatus.PUBLISHED:
@@ -388,7 +428,7 @@ def _submit(application: Application, *, actor, comment: str = "") -> Applicatio
             "The item version applied for is no longer published; start a new application.",
         )
     _refuse_duplicate(application)
-    _check_and_link_materials(application, actor=actor)
+    _check_and_link_materials(application, actor=actor, found_proofs=found_proofs)
     application.status = target
     application.submitted_at = timezone.now()
     application.save()
@@ -505,19 +545,12 @@ def counter_intake(
     item = _published(item_code)
     if not restrict(ServiceItem.objects.filter(pk=item.pk), actor, Perm.INTAKE).exists():
         raise NotFound("item_not_found", "No published service item has this code in your scope.")
-    account = None
-    if applicant_type == ApplicantType.CITIZEN:
-        index = citizen_index(check_citizen_id(applicant_id))
-        account = User.objects.filter(citizen_id_index=index, kind=UserKind.CITIZEN).first()
-    elif applicant_type == ApplicantType.ENTERPRISE:
-        code = check_credit_code(applicant_id)
-        account = User.objects.filter(credit_code=code, kind=UserKind.ENTERPRISE).first()
     application = _new(
         item,
         kind=applicant_type,
         name=applicant_name,
         id_value=applicant_id,
-        applicant=account,
+        applicant=account_of(applicant_type, applicant_id),
         channel=Channel.COUNTER,
         recorded_by=actor,
         form_data=form_data,

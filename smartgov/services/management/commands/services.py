@@ -2,6 +2,8 @@
 
 smartgov services deadlines                    # warnings, ended suspensions (run from cron)
 smartgov services deadlines --now 2026-03-04T15:00+08:00
+smartgov services rectifications               # open rectifications past their due date (cron)
+smartgov services stats-rollup                 # rebuild the statistics' daily rollup (bulk loads)
 
 Each action is a sub-command with its own arguments; add one by adding a parser in
 ``add_arguments`` and a ``_<action>`` method (dashes become underscores).
@@ -32,7 +34,10 @@ class Command(BaseCommand):
     help = (
         "Government services. 'deadlines' resumes suspensions whose end day has come and sets "
         "the yellow and red time-limit warnings of applications in approval and of their "
-        "steps (idempotent; run it every few minutes from cron)."
+        "steps (idempotent; run it every few minutes from cron). 'rectifications' lists the "
+        "open rectifications of bad ratings past their due date, per department; "
+        "'stats-rollup' rebuilds the statistics' daily rollup from the applications and "
+        "ratings (after a bulk import)."
     )
 
     def add_arguments(self, parser):
@@ -43,6 +48,13 @@ class Command(BaseCommand):
         deadlines.add_argument(
             "--now", help="Count as if it were this moment (ISO 8601, with a time zone)."
         )
+        rectifications = actions.add_parser(
+            "rectifications", help="Open rectifications past their due date."
+        )
+        rectifications.add_argument(
+            "--now", help="Count as if it were this moment (ISO 8601, with a time zone)."
+        )
+        actions.add_parser("stats-rollup", help="Rebuild the statistics' daily rollup.")
 
     def handle(self, *args, action: str, **options):
         try:
@@ -65,3 +77,25 @@ class Command(BaseCommand):
                 f"{counts['resumed']} suspensions ended."
             )
         )
+
+    def _rectifications(self, options) -> None:
+        from smartgov.services.ratings import check_rectification_deadlines
+
+        report = check_rectification_deadlines(now=_moment(options.get("now")))
+        self.stdout.write(
+            f"{report['today']}: {report['open']} open rectification(s), "
+            f"{report['overdue']} overdue"
+        )
+        for department, count in sorted(report["per_department"].items()):
+            self.stdout.write(f"  {department}: {count}")
+        for row in report["rectifications"]:
+            self.stdout.write(
+                f"  {row['number']} {row['department']} due {row['due_date']} "
+                f"({row['days_late']} day(s) late)"
+            )
+
+    def _stats_rollup(self, options) -> None:
+        from smartgov.services.stats import rebuild_rollup
+
+        rows = rebuild_rollup()
+        self.stdout.write(f"{rows} rollup row(s) written")
