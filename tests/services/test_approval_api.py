@@ -79,6 +79,14 @@ def test_task_flow_to_a_verified_license(
     assert response.status_code == 409 and response.json()["code"] == "task_already_done"
     clock = client.get(f"{APPS}/{application.number}/clock", **bearer(citizen)).json()
     assert clock["on_time"] is True and clock["completed_at"]
+    result = client.get(f"{APPS}/{application.number}/result", **bearer(citizen)).json()
+    assert result["result_text"] == "居住证" and result["license_type"] == "JZZ"
+    assert result["license_identifier"] == application.result_license.identifier
+    scanned = verify_license(payload=result["license_verify_url"])
+    assert scanned.valid, scanned.reasons
+    assert client.get(f"{APPS}/{application.number}/result", **headers).status_code == 200
+    other = client.get(f"{APPS}/{application.number}/result", **bearer(other_approver))
+    assert other.status_code == 404
     assert client.get(TASKS, **headers).json()["count"] == 0
     assert client.get(TASKS + "?status=done", **headers).json()["count"] == 3  # with 受理
 
