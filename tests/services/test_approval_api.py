@@ -239,3 +239,51 @@ def test_concurrent_completion_is_safe_on_postgresql(
     assert application.status == ApplicationStatus.APPROVED
     assert application.events.filter(kind="approve").count() == 1
     assert ApprovalTask.objects.get(pk=task.pk).finished_by.username == results[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_parallel_steps_finishing_together_start_the_next_once_on_postgresql(
+    live_db, org, citizen, make_published, desk, approver, other_approver
+):
+    from smartgov.services import approval
+
+    item = make_published(
+        steps=[
+            {"name": "甲审查", "limit_days": 2, "parallel_group": "p"},
+            {
+                "name": "乙审查",
+                "limit_days": 2,
+                "parallel_group": "p",
+                "department_id": org["shangcheng_bureau"].pk,
+            },
+            {"name": "决定", "limit_days": 1},
+        ]
+    )
+    application = accepted(citizen, item, desk)
+    first, second, decision = tasks_of(application)
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def complete(actor, task):
+        try:
+            barrier.wait()
+            approval.complete_task(actor=actor, task_id=task.pk)
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=complete, args=(approver, first)),
+        threading.Thread(target=complete, args=(other_approver, second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    decision.refresh_from_db()
+    assert decision.status == TaskStatus.ACTIVE
+    started = application.events.filter(kind="step_started", data__task=decision.pk)
+    assert started.count() == 1
