@@ -71,8 +71,6 @@ def department_for(key: str) -> Department:
     return Department.objects.get(short_name=key, parent__parent=None, parent__isnull=False)
 
 
-
-
 def _accounts() -> dict[str, User]:
     users = {}
     for username, name, dept_key, role, scope, title in DEMO_ACCOUNTS:

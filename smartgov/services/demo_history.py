@@ -69,11 +69,11 @@ PLACEHOLDER_PDF = (
 # Applications a year by basic code (the rest of the catalogue: 40). Items whose result is an
 # e-license are kept moderate: each issue is an SM2 signature.
 WEIGHTS = {
-    "000101001000": 170,  # 企业设立登记 (营业执照)
-    "000101002000": 110,  # 营业执照变更登记
+    "000101001000": 130,  # 企业设立登记 (营业执照)
+    "000101002000": 80,  # 营业执照变更登记
     "000101003000": 70,
     "000101004000": 330,  # 个体工商户注册登记
-    "000101005000": 140,  # 食品经营许可
+    "000101005000": 110,  # 食品经营许可
     "000101007000": 60,
     "001002001000": 520,  # 社会保障卡申领
     "001002002000": 300,
@@ -85,8 +85,8 @@ WEIGHTS = {
     "000130002000": 420,  # 居住证申领
     "000130003000": 150,
     "000130004000": 360,  # 居民身份证换领 (fee)
-    "000130005000": 150,  # 机动车驾驶证换证 (fee, e-license)
-    "000126001000": 140,  # 结婚登记 (e-license)
+    "000130005000": 120,  # 机动车驾驶证换证 (fee, e-license)
+    "000126001000": 120,  # 结婚登记 (e-license)
     "000126002000": 50,
     "000126003000": 60,
     "000126004000": 55,
@@ -151,6 +151,7 @@ class History(Timeline):
         self.placeholder = PLACEHOLDER
         self.drafts: list[dict] = []
         self.bundle_drafts: list[dict] = []
+        self.bundle_items: dict[str, tuple] = {}
         self.uses: list[LicenseUse] = []
 
     # --- applicants -------------------------------------------------------------------------
@@ -176,7 +177,7 @@ class History(Timeline):
 
     def submit_moment(self, online: bool) -> datetime:
         rng = self.rng
-        # Slightly more applications in recent months (the online share grew over the year).
+        # Slightly more applications in recent months than a year ago.
         offset = int((rng.random() ** 0.9) * 365)
         day = self.today - timedelta(days=365 - offset)
         if day >= self.today:
@@ -225,13 +226,12 @@ class History(Timeline):
             codes = [e.basic_code for e in bundle.entries.all()]
             if count and all(code in self.by_basic for code in codes):
                 sizes[bundle.code] = count * len(codes)
-                self._bundle_items = getattr(self, "_bundle_items", {})
-                self._bundle_items[bundle.code] = (bundle, [self.by_basic[c] for c in codes])
+                self.bundle_items[bundle.code] = (bundle, [self.by_basic[c] for c in codes])
         return sizes
 
     def bundles(self) -> None:
         rng = self.rng
-        for code, (bundle, items) in getattr(self, "_bundle_items", {}).items():
+        for code, (bundle, items) in self.bundle_items.items():
             for _ in range(BUNDLE_APPLICATIONS[code]):
                 online = rng.random() < 0.85
                 moment = self.submit_moment(online)
@@ -252,6 +252,7 @@ class History(Timeline):
                     draft = self.application(item, person, moment, online, bundle=record)
                     members.append(draft)
                     self.drafts.append(draft)
+                record.form_data = {k: v for d in members for k, v in d["app"].form_data.items()}
                 ends = [d["app"] for d in members]
                 if all(a.status in ENDED for a in ends):
                     record.completed_at = max(d["ended_at"] for d in members)
