@@ -13,6 +13,36 @@ def register() -> None:
     register_nav(
         NavEntry(gettext_lazy("Service hall"), "portal:services_hall", icon="building", order=20)
     )
+    applicants = ("citizen", "enterprise")
+    register_nav(
+        NavEntry(
+            gettext_lazy("My service applications"),
+            "portal:services_my_applications",
+            icon="file-text",
+            order=21,
+            kinds=applicants,
+        )
+    )
+    register_nav(
+        NavEntry(
+            gettext_lazy("One-thing services"),
+            "portal:services_bundles",
+            icon="stack",
+            order=22,
+            kinds=applicants,
+        )
+    )
+    for label, url_name, order, perm in (
+        (gettext_lazy("Counter intake"), "portal:services_counter", 23, Perm.INTAKE),
+        (gettext_lazy("Acceptance"), "portal:services_acceptance", 24, Perm.ACCEPT),
+        (gettext_lazy("My approval tasks"), "portal:services_tasks", 25, Perm.APPROVE),
+        (gettext_lazy("Time-limit supervision"), "portal:services_supervision", 26, Perm.SUPERVISE),
+    ):
+        register_nav(
+            NavEntry(
+                label, url_name, icon="clipboard", order=order, kinds=("staff",), permission=perm
+            )
+        )
     register_nav(
         NavEntry(
             gettext_lazy("Service items"),

@@ -53,9 +53,9 @@ def test_guide_shows_everything(client, published):
     ):
         assert text in html, text
     assert html.count('data-testid="material-fetched"') == 1
-    # No application flow exists yet: the guide states the online availability, no button.
+    # A fully online item offers the online application from its guide.
     assert str(published.get_online_level_display()) in html
-    assert "/apply" not in html
+    assert reverse("portal:services_apply", args=[published.implementation_code]) in html
     assert client.get(reverse("portal:services_guide", args=["NOPE"])).status_code == 404
 
 
