@@ -33,6 +33,7 @@ from smartgov.catalog.models import Resource
 from smartgov.core import audit
 from smartgov.core.workcalendar import is_workday
 from smartgov.licenses.models import LicenseUse
+from smartgov.services import ratings, stats
 from smartgov.services.application_models import (
     Application,
     ApplicationEvent,
@@ -147,7 +148,7 @@ class History(Timeline):
                 pk__in={m.resource_id for i in self.items for m in i.materials.all()}
             ).values_list("pk", "code")
         )
-        self.indicator_codes = _indicator_codes()
+        self.indicator_codes = [entry["code"] for entry in ratings.INDICATORS]
         self.placeholder = PLACEHOLDER
         self.drafts: list[dict] = []
         self.bundle_drafts: list[dict] = []
@@ -483,15 +484,6 @@ ENDED = frozenset(
 )
 
 
-def _indicator_codes() -> list[str]:
-    """The indicator codes of ratings.INDICATORS (none on a branch without the module)."""
-    try:
-        from smartgov.services import ratings
-    except ImportError:
-        return []
-    return [entry["code"] for entry in getattr(ratings, "INDICATORS", [])]
-
-
 def history_loaded() -> bool:
     return ApplicationEvent.objects.filter(kind="submit", data__source=HISTORY_SOURCE).exists()
 
@@ -519,10 +511,6 @@ def load_history(users: dict[str, User]) -> dict[str, int] | None:
             object_repr="demo service history",
             after=counts,
         )
-    try:  # helper "ratings" keeps the statistics rollup; bulk rows skip its event handlers
-        from smartgov.services import stats
-    except ImportError:
-        stats = None
-    if stats is not None and hasattr(stats, "rebuild_rollup"):
-        counts["rollup"] = stats.rebuild_rollup()
+    # The statistics' rollup follows the application events; bulk rows send none.
+    counts["rollup"] = stats.rebuild_rollup()
     return counts
