@@ -331,7 +331,7 @@ class Timeline:
                     draft,
                     "withdraw",
                     at,
-                    actor=draft["person"].account,
+                    actor=draft["person"].account or app.recorded_by,
                     to=S.WITHDRAWN,
                     comment=rng.choice(WITHDRAWALS),
                 )
@@ -496,7 +496,7 @@ class Timeline:
                 "premises": form.get("premises") or person.address or "浙江省杭州市",
             },
             "JHZ": lambda: {
-                "spouse_name": getattr(person, "spouse", "") or self.people.person_name(),
+                "spouse_name": person.spouse or self.people.person_name(),
                 "registered_on": day,
                 "certificate_no": f"J330100-{day[:4]}-{rng.randint(1, 999999):06d}",
             },
