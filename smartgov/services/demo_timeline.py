@@ -336,7 +336,7 @@ class Timeline:
                     comment=rng.choice(WITHDRAWALS),
                 )
                 self.cancel(draft, at)
-                app.completed_at = at
+                # as approval.withdraw_application: a withdrawal is no completion (办结)
                 draft["ended_at"] = at
                 return
             if outcome == "hold" and number == 1:

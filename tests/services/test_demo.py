@@ -159,8 +159,10 @@ def test_demo_history_is_consistent_and_a_second_run_changes_nothing(regions):
     assert 0.7 < online / total < 0.9
     assert apps.filter(events__kind="request_correction").distinct().count() > 50
     # every ended application has its end; every approved one has all its tasks done
-    ended = apps.filter(status__in=["approved", "denied", "withdrawn"])
+    ended = apps.filter(status__in=["approved", "denied"])
     assert not ended.filter(completed_at__isnull=True).exists()
+    # refused (不予受理) and withdrawn applications end without a completion (办结), as live
+    assert not apps.filter(status__in=["refused", "withdrawn"], completed_at__isnull=False).exists()
     assert not apps.filter(status="approved", on_time__isnull=True).exists()
     assert not apps.filter(status="approved", handling_days__isnull=True).exists()
     assert (
