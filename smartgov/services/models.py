@@ -169,7 +169,7 @@ class ServiceItem(models.Model):
 
 class MaterialType(models.TextChoices):
     ORIGINAL = "original", _("Original")
-    COPY = "copy", _("Copy")
+    COPY = "copy", _("Photocopy")
     ELECTRONIC = "electronic", _("Electronic")
 
 
