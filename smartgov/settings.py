@@ -268,6 +268,12 @@ GOVERNANCE_CACHE_MAX_AGE = float(os.environ.get("GOVERNANCE_CACHE_MAX_AGE", "60"
 # cache is per process, so each server process counts on its own (see licenses/throttle.py).
 SMARTGOV_VERIFY_RATE_PER_MINUTE = int(os.environ.get("SMARTGOV_VERIFY_RATE_PER_MINUTE", "120"))
 
+# Payments of service fees: the providers by name ({name: dotted class path}; None: the
+# sandbox only, see services/payments.py) and the sandbox's callback key (default: derived
+# from SECRET_KEY, so each installation signs differently).
+SMARTGOV_PAYMENT_PROVIDERS = None
+SMARTGOV_PAYMENT_SANDBOX_KEY = os.environ.get("SMARTGOV_PAYMENT_SANDBOX_KEY", "")
+
 # Data sharing: working days for a provider or bureau approval step and for answering an
 # objection; the highest per-minute rate a grant may have; the longest grant period (days).
 SHARING_APPROVAL_WORKING_DAYS = int(os.environ.get("SHARING_APPROVAL_WORKING_DAYS", "5"))
