@@ -264,6 +264,10 @@ SMARTGOV_GATEWAY_MAX_SKEW = 300
 GOVERNANCE_CACHE_SECONDS = float(os.environ.get("GOVERNANCE_CACHE_SECONDS", "1"))
 GOVERNANCE_CACHE_MAX_AGE = float(os.environ.get("GOVERNANCE_CACHE_MAX_AGE", "60"))
 
+# Public e-license verifications per client address and minute (0: no limit); the default
+# cache is per process, so each server process counts on its own (see licenses/throttle.py).
+SMARTGOV_VERIFY_RATE_PER_MINUTE = int(os.environ.get("SMARTGOV_VERIFY_RATE_PER_MINUTE", "120"))
+
 # Data sharing: working days for a provider or bureau approval step and for answering an
 # objection; the highest per-minute rate a grant may have; the longest grant period (days).
 SHARING_APPROVAL_WORKING_DAYS = int(os.environ.get("SHARING_APPROVAL_WORKING_DAYS", "5"))

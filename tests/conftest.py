@@ -45,6 +45,13 @@ def _fresh_governance_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_verify_rate_limit(settings):
+    """Every test client verifies from 127.0.0.1 and the default cache outlives a test: the
+    public verification limit is off unless a test turns it on (tests/licenses/test_throttle)."""
+    settings.SMARTGOV_VERIFY_RATE_PER_MINUTE = 0
+
+
 # Migrations that install the audit log's append-only triggers, in the order they apply.
 _TRIGGER_MIGRATIONS = [
     importlib.import_module("smartgov.core.migrations.0002_audit_append_only"),

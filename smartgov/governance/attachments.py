@@ -12,19 +12,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 
+from smartgov.core import files as filetypes
 from smartgov.core.errors import InvalidInput
 from smartgov.governance.models import Case, CaseAttachment, CaseEvent
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_FILES = 9
-
-# content type → (file extension, magic prefixes)
-KINDS: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "image/jpeg": (".jpg", (b"\xff\xd8\xff",)),
-    "image/png": (".png", (b"\x89PNG\r\n\x1a\n",)),
-    "image/gif": (".gif", (b"GIF87a", b"GIF89a")),
-    "application/pdf": (".pdf", (b"%PDF-",)),
-}
 
 
 def max_bytes() -> int:
@@ -49,18 +42,7 @@ class PreparedFile:
 
 def sniff(head: bytes) -> str | None:
     """The content type the bytes start like (JPEG, PNG, GIF, WebP, PDF), else None."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    for content_type, (_ext, prefixes) in KINDS.items():
-        if any(head.startswith(prefix) for prefix in prefixes):
-            return content_type
-    return None
-
-
-def _extension(content_type: str) -> str:
-    if content_type == "image/webp":
-        return ".webp"
-    return KINDS[content_type][0]
+    return filetypes.sniff(head, filetypes.PHOTOS_AND_PDF)
 
 
 def _read(item) -> tuple[str, bytes]:
@@ -135,7 +117,7 @@ def store(
             sha256=prepared.sha256,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
         )
-        filename = f"{uuid.uuid4().hex}{_extension(prepared.content_type)}"
+        filename = f"{uuid.uuid4().hex}{filetypes.extension(prepared.content_type)}"
         attachment.file.save(filename, ContentFile(prepared.content), save=False)
         attachment.save()
         stored.append(attachment)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from smartgov.core.errors import InvalidInput
+from smartgov.core.middleware import client_ip
 from smartgov.licenses import services
 from smartgov.licenses.schemas import (
     IssueIn,
@@ -16,6 +17,7 @@ from smartgov.licenses.schemas import (
     VerifyIn,
     VerifyOut,
 )
+from smartgov.licenses.throttle import check_verify_rate
 
 router = Router(tags=["licenses"])
 
@@ -38,6 +40,7 @@ def _verified(result: services.VerifyResult) -> dict:
     "/licenses/verify", response=VerifyOut, auth=None, summary="Verify an e-license (QR code)"
 )
 def verify_get(request: HttpRequest, code: str = ""):
+    check_verify_rate(client_ip(request))
     if not code.strip():
         raise InvalidInput("code_required", "Give the QR code's text in ?code=.")
     if len(code) > MAX_CODE:
@@ -49,6 +52,7 @@ def verify_get(request: HttpRequest, code: str = ""):
     "/licenses/verify", response=VerifyOut, auth=None, summary="Verify an e-license (payload)"
 )
 def verify_post(request: HttpRequest, body: VerifyIn):
+    check_verify_rate(client_ip(request))
     if bool(body.payload) == bool(body.identifier):
         raise InvalidInput("payload_or_identifier", "Give either payload or identifier.")
     text = body.payload or body.identifier or ""

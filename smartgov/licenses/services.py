@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from smartgov.accounts.scope import ScopeFields, has_perm, require_perm, restrict, scope_filter
 from smartgov.core import audit
@@ -20,6 +20,7 @@ from smartgov.core.crypto import (
     encrypt_field,
     sm2_generate_keypair,
     sm2_sign,
+    sm3_hex,
 )
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from smartgov.core.models import Department
@@ -195,6 +196,24 @@ def rotate_key(*, actor, department: Department) -> IssuerKey:
     return key
 
 
+def key_fingerprint(key: IssuerKey) -> str:
+    """A short fingerprint of the public key people can compare (SM3, first 16 hex digits)."""
+    return sm3_hex(key.public_key.encode())[:16].upper()
+
+
+def key_departments(actor):
+    """The departments whose keys ``actor`` may rotate (licenses.manage in scope)."""
+    condition = scope_filter(_DepartmentRows, actor, Perm.MANAGE)
+    queryset = Department.objects.filter(is_active=True).order_by("code")
+    return queryset.filter(condition) if condition is not None else queryset
+
+
+def keys_of(department: Department) -> list[tuple[IssuerKey, int]]:
+    """The department's keys, newest first, each with how many licenses it signed."""
+    keys = list(IssuerKey.objects.filter(department=department).annotate(signed=Count("licenses")))
+    return [(key, key.signed) for key in keys]
+
+
 # --- Types ------------------------------------------------------------------------------------
 
 
@@ -310,8 +329,80 @@ def issue_license(
     ``"services:application:123"``.
     """
     license_type = _get_type(license_type)
+    _require_department(actor, Perm.ISSUE, license_type.department)
+    license = _issue(
+        license_type=license_type,
+        holder_id=holder_id,
+        holder_name=holder_name,
+        data=data,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        source=source,
+        issued_by=actor,
+    )
+    audit.record(
+        actor=actor, action="licenses.license.issue", obj=license, after=audit.snapshot(license)
+    )
+    return license
+
+
+@transaction.atomic
+def issue_license_on_decision(
+    *,
+    decided_by,
+    license_type: LicenseType | str,
+    holder_id: str,
+    holder_name: str,
+    source: str,
+    decision: str,
+    data: dict | None = None,
+) -> License:
+    """Issue the e-license that an approval decision grants (the services app's 办结).
+
+    Trusted code only (like ``record_use``): the authority is the decision, not a
+    ``licenses.issue`` permission of the person who took it — an approver whose last approval
+    step grants the result need not be a license officer. The issuer is still the type's
+    department and its key signs; ``source`` (e.g. ``"services:application:BJ…"``) and
+    ``decision`` (what authorised it) are required and go into the audit record, which names
+    ``decided_by`` as the actor.
+    """
+    source, decision = (source or "").strip(), (decision or "").strip()
+    if not source or not decision:
+        raise InvalidInput(
+            "decision_required", "A license issued on a decision names its source and decision."
+        )
+    license_type = _get_type(license_type)
+    license = _issue(
+        license_type=license_type,
+        holder_id=holder_id,
+        holder_name=holder_name,
+        data=data,
+        valid_from=None,
+        valid_until=None,
+        source=source,
+        issued_by=decided_by,
+    )
+    audit.record(
+        actor=decided_by,
+        action="licenses.license.issue_on_decision",
+        obj=license,
+        after={**audit.snapshot(license), "decision": decision[:500]},
+    )
+    return license
+
+
+def _issue(
+    *,
+    license_type: LicenseType,
+    holder_id,
+    holder_name,
+    data,
+    valid_from,
+    valid_until,
+    source,
+    issued_by,
+) -> License:
     department = license_type.department
-    _require_department(actor, Perm.ISSUE, department)
     if not license_type.is_active:
         raise Conflict("license_type_inactive", "This e-license type is no longer issued.")
     holder_id = _check_holder(license_type.holder_kind, holder_id)
@@ -353,14 +444,11 @@ def issue_license(
         valid_from=start,
         valid_until=end,
         status=LicenseStatus.VALID,
-        issued_by=actor if getattr(actor, "pk", None) else None,
+        issued_by=issued_by if getattr(issued_by, "pk", None) else None,
         source=(source or "")[:128],
     )
     _sign(license, active_key(department), holder_id)
     license.save()
-    audit.record(
-        actor=actor, action="licenses.license.issue", obj=license, after=audit.snapshot(license)
-    )
     return license
 
 

@@ -12,7 +12,12 @@ from smartgov.services.models import (
     HandlingKind,
     ItemLevel,
     ItemType,
+    MaterialForm,
+    MaterialSource,
+    MaterialType,
     OnlineLevel,
+    ProofSource,
+    Requirement,
 )
 
 
@@ -94,12 +99,10 @@ class ItemForm(forms.Form):
     keywords = forms.CharField(
         label=_("search keywords"), required=False, help_text=_("Comma separated")
     )
-    fees = JSONListField(label=_("fees"), required=False, help_text=_("JSON list"))
-    materials = JSONListField(label=_("item materials"), required=False, help_text=_("JSON list"))
-    steps = JSONListField(label=_("item steps"), required=False, help_text=_("JSON list"))
-    form_fields = JSONListField(
-        label=_("application form"), required=False, help_text=_("JSON list")
-    )
+    fees = JSONListField(label=_("fees"), required=False)
+    materials = JSONListField(label=_("item materials"), required=False)
+    steps = JSONListField(label=_("item steps"), required=False)
+    form_fields = JSONListField(label=_("application form"), required=False)
 
     def __init__(self, *args, departments=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +119,22 @@ class ItemForm(forms.Form):
                 widget.attrs["class"] = "form-control"
             if isinstance(widget, forms.Textarea):
                 widget.attrs["rows"] = 6 if name in ("materials", "steps", "form_fields") else 3
+        labels = json.dumps(
+            {
+                key: str(text)
+                for key, text in {
+                    "add": _("Add a row"),
+                    "remove": _("Remove"),
+                    "json": _("Edit as JSON"),
+                    "empty": _("None yet."),
+                }.items()
+            },
+            ensure_ascii=False,
+        )
+        for name, columns in list_editor_columns(departments).items():
+            attrs = self.fields[name].widget.attrs
+            attrs["data-sg-list-editor"] = json.dumps(columns, ensure_ascii=False)
+            attrs["data-sg-list-labels"] = labels
 
     def clean_tags(self):
         return [
@@ -125,6 +144,77 @@ class ItemForm(forms.Form):
     def clean_keywords(self):
         text = self.cleaned_data["keywords"].replace("，", ",")
         return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _options(choices) -> list[list[str]]:
+    return [[str(value), str(label)] for value, label in choices]
+
+
+def list_editor_columns(departments=()) -> dict[str, list[dict]]:
+    """The row editor's columns (portal/static/portal/list-editor.js) for each JSON list field;
+    keys not shown as a column (a choice field's choices, show_if, …) are kept as they are."""
+    from smartgov.services.forms import FIELD_TYPES, PREFILL_KEYS
+
+    def column(name, label, kind="text", **extra):
+        return {"name": name, "label": str(label), "type": kind, **extra}
+
+    department_options = [["", str(_("The item's department"))]] + [
+        [str(d.pk), d.name] for d in departments
+    ]
+    return {
+        "fees": [
+            column("name", _("fee")),
+            column("amount", _("amount (yuan)"), "number", step="0.01"),
+            column("basis", _("basis")),
+        ],
+        "materials": [
+            column("name", _("material name")),
+            column(
+                "material_type",
+                _("material type"),
+                "select",
+                options=_options(MaterialType.choices),
+            ),
+            column("form", _("material form"), "select", options=_options(MaterialForm.choices)),
+            column(
+                "requirement", _("requirement"), "select", options=_options(Requirement.choices)
+            ),
+            column("condition", _("condition")),
+            column(
+                "source", _("material source"), "select", options=_options(MaterialSource.choices)
+            ),
+            column("copies", _("copies"), "number"),
+            column(
+                "proof_source",
+                _("no-proof source"),
+                "select",
+                options=_options(ProofSource.choices),
+            ),
+            column("license_type_code", _("e-license type code")),
+            column("resource_id", _("shared-data resource"), "number"),
+            column("resource_field", _("shared-data field")),
+            column("standard", _("acceptance standard")),
+        ],
+        "steps": [
+            column("name", _("step name")),
+            column("role", _("role")),
+            column("department_id", _("department"), "select", options=department_options),
+            column("limit_days", _("step limit"), "number"),
+            column("parallel_group", _("parallel group")),
+        ],
+        "form_fields": [
+            column("name", _("field key")),
+            column("label", _("label shown")),
+            column("type", _("type"), "select", options=[[t, t] for t in FIELD_TYPES]),
+            column("required", _("required"), "check"),
+            column(
+                "prefill",
+                _("filled in from"),
+                "select",
+                options=[["", "—"]] + [[k, k] for k in PREFILL_KEYS],
+            ),
+        ],
+    }
 
 
 def item_initial(item) -> dict:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", licenses.wallet, name="licenses_wallet"),
     path("verify/", licenses.verify, name="licenses_verify"),
     path("issue/", licenses.issue, name="licenses_issue"),
+    path("keys/", licenses.keys, name="licenses_keys"),
     path("<str:identifier>/", licenses.detail, name="licenses_detail"),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("smartgov.portal.urls_services_apply")),
     # Ratings, rectifications and statistics.
     path("", include("smartgov.portal.urls_services_stats")),
+    path("", include("smartgov.portal.urls_services_pay")),  # the sandbox pay page
     path("", services.hall, name="services_hall"),
     path("items/<str:code>/", services.guide, name="services_guide"),
     path("manage/", services.staff_items, name="services_staff_items"),

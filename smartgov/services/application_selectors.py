@@ -16,8 +16,8 @@ def my_applications(actor):
 
 
 def application_for(actor, number: str) -> Application:
-    """The applicant's own application, or one in a staff member's scope (``services.accept``
-    or ``services.intake``); anything else is not found."""
+    """The applicant's own application, or one in a staff member's scope (``services.accept``,
+    ``services.intake``, an approver's step, a supervisor's department); else not found."""
     queryset = Application.objects.select_related("item", "item__department")
     own = queryset.filter(number=str(number or ""), applicant_id=getattr(actor, "pk", None))
     application = own.first() if getattr(actor, "pk", None) else None
@@ -27,6 +27,13 @@ def application_for(actor, number: str) -> Application:
                 application = restrict(queryset, actor, perm).filter(number=number).first()
                 if application is not None:
                     break
+    if application is None and (has_perm(actor, Perm.APPROVE) or has_perm(actor, Perm.SUPERVISE)):
+        from smartgov.services.approval_selectors import staff_application
+
+        try:  # an approver with a step of it in scope, or a supervisor of its department
+            application = staff_application(actor, number)
+        except NotFound:
+            application = None
     if application is None:
         raise NotFound("application_not_found", "No such application, or it is not yours.")
     return application

@@ -24,6 +24,7 @@ from smartgov.accounts.services.users import citizen_index
 from smartgov.core import audit, events
 from smartgov.core.crypto import decrypt_field, encrypt_field
 from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDeniedError
+from smartgov.core.files import DOCUMENTS, head_of, sniff
 from smartgov.core.sequences import next_daily_number
 from smartgov.core.validators import check_citizen_id, check_credit_code, mask_citizen_id
 from smartgov.core.workcalendar import add_working_days, working_days_between
@@ -52,15 +53,17 @@ from smartgov.services.models import (
     ServiceItem,
 )
 from smartgov.services.permissions import Perm
+from smartgov.services.shared_proofs import find_shared_record
 
 S = ApplicationStatus
 NUMBER_PREFIX = "BJ"
 MAX_UPLOAD = 5 * 1024 * 1024
 MAX_CORRECTION_ITEMS = 50
 
-# action → (statuses it may start from, status it leads to); resubmission goes back to
-# ``accepted`` when the correction was asked after acceptance (see resubmit_application).
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+# action → (statuses it may start from, status it leads to; None: the status stays);
+# resubmission goes back to ``accepted`` when the correction was asked after acceptance (see
+# resubmit_application). The approval actions are carried out in approval.py / timelimits.py.
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "submit": (frozenset({S.DRAFT}), S.SUBMITTED),
     "accept": (frozenset({S.SUBMITTED, S.RESUBMITTED}), S.ACCEPTED),
     "refuse": (frozenset({S.SUBMITTED, S.RESUBMITTED}), S.REFUSED),
@@ -69,8 +72,23 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
         S.CORRECTION_REQUESTED,
     ),
     "resubmit": (frozenset({S.CORRECTION_REQUESTED}), S.RESUBMITTED),
+    # Approval (审批): steps are claimed and completed while the clock runs.
+    "claim_step": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "complete_step": (frozenset({S.ACCEPTED}), None),
+    "approve": (frozenset({S.ACCEPTED}), S.APPROVED),
+    "deny": (frozenset({S.ACCEPTED}), S.DENIED),
+    "request_time": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "suspend": (frozenset({S.ACCEPTED}), S.SUSPENDED),
+    "extend": (frozenset({S.ACCEPTED, S.SUSPENDED}), None),
+    "resume": (frozenset({S.SUSPENDED}), S.ACCEPTED),
+    "withdraw": (
+        frozenset({S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.SUSPENDED}),
+        S.WITHDRAWN,
+    ),
 }
-OPEN_STATUSES = (S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED)
+# Not ended: a second application for the same item by the same applicant is refused.
+OPEN_STATUSES = (S.SUBMITTED, S.RESUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.SUSPENDED)
+END_STATUSES = (S.REFUSED, S.APPROVED, S.DENIED, S.WITHDRAWN)
 
 # Domain events (core.events), each with ``application=`` and ``actor=``. ENDED is published
 # once per application when it reaches an end status (refused, approved, denied, withdrawn).
@@ -103,7 +121,7 @@ def _transition(application: Application, action: str) -> str:
             "This action is not allowed in the application's current status.",
             detail={"action": action, "status": application.status},
         )
-    return target
+    return target or application.status
 
 
 def _event(application, *, kind, actor, before: str, comment: str = "", data=None) -> None:
@@ -170,6 +188,17 @@ def applicant_id(application: Application) -> str:
     return application.applicant_credit_code
 
 
+def account_of(applicant_type: str, id_value: str) -> User | None:
+    """The citizen or enterprise account with this ID (checked), if it has one."""
+    if applicant_type == ApplicantType.CITIZEN:
+        index = citizen_index(check_citizen_id(id_value))
+        return User.objects.filter(citizen_id_index=index, kind=UserKind.CITIZEN).first()
+    if applicant_type == ApplicantType.ENTERPRISE:
+        code = check_credit_code(id_value)
+        return User.objects.filter(credit_code=code, kind=UserKind.ENTERPRISE).first()
+    return None
+
+
 def _check_kind(item: ServiceItem, kind: str) -> None:
     if item.applicant_kind not in (ApplicantKind.BOTH, kind):
         raise InvalidInput(
@@ -231,6 +260,13 @@ def _store_uploads(application: Application, uploads) -> None:
             detail={"material_ids": unknown},
         )
     for material_id, file in files.items():
+        if sniff(head_of(file), DOCUMENTS) is None:
+            raise InvalidInput(
+                "upload_type",
+                "Materials must be PDF or OFD documents or JPEG/PNG scans.",
+                detail={"material_id": material_id, "file_name": file.name},
+            )
+    for material_id, file in files.items():
         row, _created = ApplicationMaterial.objects.get_or_create(
             application=application, material=materials[material_id]
         )
@@ -240,23 +276,42 @@ def _store_uploads(application: Application, uploads) -> None:
         row.save()
 
 
-def _check_and_link_materials(application: Application, *, actor) -> None:
-    """Every required material satisfied (e-licenses looked up and their use logged) or raise
-    with the form errors and the whole list of missing materials at once."""
+def _check_and_link_materials(application: Application, *, actor, found_proofs=None) -> None:
+    """Every required material satisfied (e-licenses and shared records looked up, their use
+    logged) or raise with the form errors and the whole list of missing materials at once.
+
+    ``found_proofs`` ({material id: License, shared record or None}) are what a caller already
+    looked up for this applicant (a bundle looks each proof up once for all its items);
+    materials not in it are looked up here by their own no-proof source."""
     item = application.item
     cleaned, errors = validate_form(form_of(item), application.form_data)
     rows = {r.material_id: r for r in application.materials.all()}
     holder = applicant_id(application)
-    missing, found = [], []
-    for material in item.materials.order_by("position", "id"):
+    found_proofs = found_proofs or {}
+    missing, licenses, records = [], [], []
+    for material in item.materials.select_related("resource").order_by("position", "id"):
         row = rows.get(material.pk)
         if row is not None and row.satisfied_by == SatisfiedBy.UPLOAD and row.file_name:
             continue
-        if material.proof_source == ProofSource.E_LICENSE and material.license_type_code:
-            license = find_valid_license(holder_id=holder, type_code=material.license_type_code)
-            if license is not None:
-                found.append((material, license))
-                continue
+        if material.pk in found_proofs:  # looked up by the caller (None: nothing found)
+            proof = found_proofs[material.pk]
+        elif material.proof_source == ProofSource.E_LICENSE and material.license_type_code:
+            proof = find_valid_license(holder_id=holder, type_code=material.license_type_code)
+        elif material.proof_source == ProofSource.SHARED_DATA:
+            proof = find_shared_record(
+                material=material,
+                holder_id=holder,
+                department=item.department,
+                reference=application.number,
+            )
+        else:
+            proof = None
+        if isinstance(proof, dict):
+            records.append((material, proof))
+            continue
+        if proof is not None:
+            licenses.append((material, proof))
+            continue
         if material.requirement == Requirement.REQUIRED:
             missing.append({"material_id": material.pk, "name": material.name})
     if errors or missing:
@@ -266,7 +321,14 @@ def _check_and_link_materials(application: Application, *, actor) -> None:
             detail={"fields": errors, "materials": missing},
         )
     application.form_data = cleaned
-    for material, license in found:
+    for material, record in records:
+        row, _created = ApplicationMaterial.objects.get_or_create(
+            application=application, material=material
+        )
+        row.satisfied_by = SatisfiedBy.SHARED_DATA
+        row.shared_reference = record["reference"]
+        row.save()
+    for material, license in licenses:
         row, _created = ApplicationMaterial.objects.get_or_create(
             application=application, material=material
         )
@@ -355,7 +417,9 @@ def _new(item, *, kind, name, id_value, applicant, channel, recorded_by, form_da
     return application
 
 
-def _submit(application: Application, *, actor, comment: str = "") -> Application:
+def _submit(
+    application: Application, *, actor, comment: str = "", found_proofs=None
+) -> Application:
     before = application.status
     target = _transition(application, "submit")
     if application.item.status != ItemStatus.PUBLISHED:
@@ -364,7 +428,7 @@ def _submit(application: Application, *, actor, comment: str = "") -> Applicatio
             "The item version applied for is no longer published; start a new application.",
         )
     _refuse_duplicate(application)
-    _check_and_link_materials(application, actor=actor)
+    _check_and_link_materials(application, actor=actor, found_proofs=found_proofs)
     application.status = target
     application.submitted_at = timezone.now()
     application.save()
@@ -481,19 +545,12 @@ def counter_intake(
     item = _published(item_code)
     if not restrict(ServiceItem.objects.filter(pk=item.pk), actor, Perm.INTAKE).exists():
         raise NotFound("item_not_found", "No published service item has this code in your scope.")
-    account = None
-    if applicant_type == ApplicantType.CITIZEN:
-        index = citizen_index(check_citizen_id(applicant_id))
-        account = User.objects.filter(citizen_id_index=index, kind=UserKind.CITIZEN).first()
-    elif applicant_type == ApplicantType.ENTERPRISE:
-        code = check_credit_code(applicant_id)
-        account = User.objects.filter(credit_code=code, kind=UserKind.ENTERPRISE).first()
     application = _new(
         item,
         kind=applicant_type,
         name=applicant_name,
         id_value=applicant_id,
-        applicant=account,
+        applicant=account_of(applicant_type, applicant_id),
         channel=Channel.COUNTER,
         recorded_by=actor,
         form_data=form_data,
@@ -521,6 +578,9 @@ def resubmit_application(*, actor, number: str, form_data=None, uploads=None) ->
         paused = max(working_days_between(application.paused_at, now), 0)
         application.paused_days += paused
         application.due_date = add_working_days(application.due_date, paused)
+        from smartgov.services.timelimits import shift_active_tasks
+
+        shift_active_tasks(application, paused)
         target = S.ACCEPTED
         data = {"paused_days": paused, "due_date": application.due_date.isoformat()}
     application.paused_at = None
@@ -535,7 +595,8 @@ def resubmit_application(*, actor, number: str, form_data=None, uploads=None) ->
 
 @transaction.atomic
 def accept_application(*, actor, number: str, comment: str = "") -> Application:
-    """受理: the clock starts; due = ``promised_days`` working days after acceptance."""
+    """受理: the clock starts (due = ``promised_days`` working days after acceptance) and the
+    approval steps are laid out (approval.start_approval)."""
     application = _locked_staff(actor, number)
     before = application.status
     application.status = _transition(application, "accept")
@@ -551,6 +612,9 @@ def accept_application(*, actor, number: str, comment: str = "") -> Application:
         comment=comment,
         data={"due_date": application.due_date.isoformat()},
     )
+    from smartgov.services.approval import start_approval  # approval builds on this module
+
+    start_approval(application, actor=actor)
     events.publish(ACCEPTED, application=application, actor=actor)
     return application
 

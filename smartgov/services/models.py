@@ -324,6 +324,7 @@ from smartgov.services.bundle_models import (  # noqa: E402, F401
 )
 from smartgov.services.fee_models import ApplicationFee, Payment  # noqa: E402, F401
 from smartgov.services.rating_models import Rating, Rectification  # noqa: E402, F401
+from smartgov.services.stats_models import ServiceStatsDay  # noqa: E402, F401
 from smartgov.services.workflow_models import (  # noqa: E402, F401
     ApprovalTask,
     EventAttachment,

@@ -111,3 +111,22 @@ def test_issue_page_refused_to_non_issuers(as_user, citizen, xihu_staff, issued)
     assert response.status_code == 403
     issued.refresh_from_db()
     assert issued.status == LicenseStatus.VALID
+
+
+def test_key_rotation_page(as_user, officer, issued, xihu_staff):
+    """签发密钥: the officer rotates the department's key; the old one stays for verifying."""
+    client = as_user(officer)
+    page = client.get("/licenses/keys/").content.decode()
+    assert 'data-testid="key-department"' in page and "轮换密钥" in page
+    old_key = issued.key
+    department = old_key.department
+    response = client.post("/licenses/keys/", {"department": department.pk})
+    assert response.status_code == 302
+    old_key.refresh_from_db()
+    assert not old_key.is_active
+    new_key = department.license_keys.get(is_active=True)
+    assert new_key.pk != old_key.pk
+    assert services.verify_license(payload=services.qr_code(issued)).valid  # still verifiable
+    page = client.get("/licenses/keys/").content.decode()
+    assert services.key_fingerprint(new_key) in page and services.key_fingerprint(old_key) in page
+    assert as_user(xihu_staff).get("/licenses/keys/").status_code == 403

@@ -176,7 +176,12 @@ def test_accept_starts_the_clock(citizen, item, license, desk):
     accepted = apps.accept_application(actor=desk, number=application.number)
     assert accepted.status == ApplicationStatus.ACCEPTED
     assert accepted.due_date == add_working_days(timezone.localdate(accepted.accepted_at), 5)
-    assert list(accepted.events.values_list("kind", flat=True)) == ["submit", "accept"]
+    # The approval's first step starts with the acceptance (approval.start_approval).
+    assert list(accepted.events.values_list("kind", flat=True)) == [
+        "submit",
+        "accept",
+        "step_started",
+    ]
 
 
 def test_wrong_department_refused_and_nothing_changed(citizen, item, license, other_desk):
@@ -237,7 +242,7 @@ def test_correction_before_acceptance(citizen, item, license, desk):
     again = apps.resubmit_application(
         actor=citizen,
         number=application.number,
-        uploads=[upload(materials_of(item)["申请书"].pk, content=b"signed")],
+        uploads=[upload(materials_of(item)["申请书"].pk, content=b"%PDF-1.4 signed")],
     )
     assert again.status == ApplicationStatus.RESUBMITTED and again.due_date is None
     accepted = apps.accept_application(actor=desk, number=application.number)
@@ -387,3 +392,17 @@ def test_failed_submission_keeps_the_draft_and_burns_no_number(citizen, item, li
         submit(citizen, item, uploads=None)
     later = submit(citizen, item, item_code=item.implementation_code)
     assert int(later.number[-5:]) == int(draft.number[-5:]) + 1
+
+
+def test_an_upload_must_be_a_document_by_its_bytes(citizen, item, license):
+    """A file named .pdf that is not a PDF, OFD or scan is refused; nothing is stored."""
+    with pytest.raises(InvalidInput) as caught:
+        apps.submit_application(
+            actor=citizen,
+            item_code=item.implementation_code,
+            form_data=GOOD_FORM,
+            uploads=[upload(materials_of(item)["申请书"].pk, content=b"MZ\x90\x00 not a pdf")],
+        )
+    assert caught.value.code == "upload_type"
+    assert caught.value.detail["file_name"] == "申请书.pdf"
+    assert not Application.objects.exists()

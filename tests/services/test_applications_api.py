@@ -42,7 +42,7 @@ def test_apply_accept_and_timeline(client, bearer, citizen, body, license, desk)
     assert response.status_code == 200, response.content
     detail = client.get(f"{BASE}/{number}", **bearer(citizen)).json()
     assert detail["status"] == "accepted" and detail["due_date"]
-    assert [e["kind"] for e in detail["events"]] == ["submit", "accept"]
+    assert [e["kind"] for e in detail["events"]] == ["submit", "accept", "step_started"]
     assert detail["events"][1]["comment"] == "材料齐全" and detail["events"][1]["actor"] == "desk"
 
 

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from smartgov.accounts.scope import has_perm, require_perm
 from smartgov.core.errors import SmartgovError
+from smartgov.core.middleware import client_ip
 from smartgov.licenses import services
 from smartgov.licenses.models import LicenseStatus
 from smartgov.licenses.permissions import Perm
 from smartgov.licenses.qr import qr_svg
+from smartgov.licenses.throttle import check_verify_rate
 
 # Why a license failed verification, in plain Chinese (msgids English, shown translated).
 REASON_TEXT = {
@@ -120,6 +122,7 @@ def verify(request):
     code = (request.GET.get("code") or "").strip()
     result = None
     if code:
+        check_verify_rate(client_ip(request))
         if len(code) > 400:
             result = services.VerifyResult(valid=False, reasons=["malformed"])
         elif services.PAYLOAD_SEPARATOR in code:
@@ -215,5 +218,43 @@ def issue(request):
     return render(
         request,
         "portal/licenses/issue.html",
-        {"types": types, "chosen": chosen, "form": form, "recent": recent},
+        {
+            "types": types,
+            "chosen": chosen,
+            "form": form,
+            "recent": recent,
+            "can_manage_keys": has_perm(request.user, Perm.MANAGE),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def keys(request):
+    """签发密钥: each department's SM2 keys; rotating retires the active one (kept for
+    verifying what it signed) and makes a new one for what is issued from now on."""
+    require_perm(request.user, Perm.MANAGE)
+    departments = list(services.key_departments(request.user))
+    if request.method == "POST":
+        chosen = next((d for d in departments if str(d.pk) == request.POST.get("department")), None)
+        if chosen is None:
+            messages.error(request, _("Choose one of your departments."))
+        else:
+            key = services.rotate_key(actor=request.user, department=chosen)
+            messages.success(
+                request,
+                _("A new signing key (%(fingerprint)s) is active for %(department)s.")
+                % {"fingerprint": services.key_fingerprint(key), "department": chosen.name},
+            )
+        return redirect("portal:licenses_keys")
+    rows = [
+        {
+            "department": department,
+            "keys": [
+                {"key": key, "fingerprint": services.key_fingerprint(key), "signed": signed}
+                for key, signed in services.keys_of(department)
+            ],
+        }
+        for department in departments
+    ]
+    return render(request, "portal/licenses/keys.html", {"rows": rows})
