@@ -31,7 +31,7 @@ from smartgov.portal.forms_services import (
 )
 from smartgov.portal.services import paginate
 from smartgov.portal.views import services_common as common
-from smartgov.services import applications
+from smartgov.services import applications, approval, approval_selectors
 from smartgov.services.application_models import Application, ApplicationStatus
 from smartgov.services.forms import form_of
 from smartgov.services.models import ItemStatus, ServiceItem
@@ -291,8 +291,6 @@ def staff_action(request, number: str, action: str):
 @require_GET
 def tasks(request):
     """我的审批: the approval tasks the actor may handle (active, or done)."""
-    from smartgov.services import approval_selectors
-
     require_perm(request.user, Perm.APPROVE)
     status = request.GET.get("status") or "active"
     if status not in ("active", "done"):
@@ -314,8 +312,6 @@ def tasks(request):
 
 def _result_fields(task) -> list[dict]:
     """E-license fields the application's answers leave empty (asked of the approver)."""
-    from smartgov.services import approval
-
     if task.status != "active":
         return []
     return [f for f in approval.result_license_fields(task.application) if f["missing"]]
@@ -360,8 +356,6 @@ def _task_page(request, task, *, failed=None, status=200):
 
 
 def _task(user, pk: int):
-    from smartgov.services import approval_selectors
-
     return approval_selectors.task_for(user, pk)
 
 
@@ -378,8 +372,6 @@ TASK_ACTIONS = ("claim", "decide", "time", "resume")
 @login_required
 @require_POST
 def task_action(request, pk: int, action: str):
-    from smartgov.services import approval
-
     if action not in TASK_ACTIONS:
         raise Http404
     task = _task(request.user, pk)
@@ -441,8 +433,6 @@ def task_action(request, pk: int, action: str):
 @require_GET
 def supervision(request):
     """督办: yellow and red applications of the scope, pending suspension/extension requests."""
-    from smartgov.services import approval_selectors
-
     require_perm(request.user, Perm.SUPERVISE)
     data = approval_selectors.supervision(request.user)
     return common.work_page(
@@ -474,8 +464,6 @@ def _supervision_lists(data: dict) -> dict:
 @require_POST
 def decide_time_request(request, pk: int):
     """批准 / 驳回 a suspension or extension request."""
-    from smartgov.services import approval
-
     require_perm(request.user, Perm.SUPERVISE)
     form = DecideTimeRequestForm(request.POST)
     if form.is_valid():
