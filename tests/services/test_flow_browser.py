@@ -95,6 +95,7 @@ def test_apply_accept_approve_license_verify_rate(
     tmp_path,
 ):
     expect = sync_api.expect
+    sync_api.expect.set_options(timeout=10_000)
     form_file = tmp_path / "登记表.pdf"
     form_file.write_bytes(b"%PDF-1.4 residence form")
     material = residence_item.materials.get(name="居住证申领登记表")
@@ -201,6 +202,7 @@ def test_phone_errors_correction_and_resubmission(
     """Without the e-license the citizen must upload it; a first try shows every problem
     inline; the desk asks for a correction (一次性告知); the citizen resubmits on the phone."""
     expect = sync_api.expect
+    sync_api.expect.set_options(timeout=10_000)
     scan = tmp_path / "结婚证.pdf"
     scan.write_bytes(b"%PDF-1.4 marriage")
     materials = {m.name: m for m in residence_item.materials.all()}
@@ -228,11 +230,14 @@ def test_phone_errors_correction_and_resubmission(
     log_in(staff, live_server, desk.username)
     staff.goto(f"{live_server.url}/services/work/applications/{application.number}/")
     staff.click("[data-testid=open-correct]")
+    expect(staff.locator("#id_correct-other")).to_be_visible()
+    staff.wait_for_timeout(400)  # the accordion finishes opening
     staff.check(f"input[name=correct-materials][value='{materials['结婚证'].pk}']")
     staff.fill("#id_correct-other", "登记表需本人签字")
     staff.once("dialog", lambda dialog: dialog.accept())
     staff.click("[data-testid=submit-correct]")
-    expect(staff.locator("[data-testid=messages]")).to_contain_text("一次性告知")
+    staff.wait_for_load_state()
+    expect(staff.locator("[data-testid=messages]")).to_contain_text("一次性告知", timeout=15_000)
     shot(staff, "services-correction-sent-desktop")
 
     phone.goto(f"{live_server.url}/services/applications/")
