@@ -217,3 +217,14 @@ def test_draft_is_not_counted_as_open(client, citizen, make_published):
     login(client, citizen)
     html = client.get(reverse("portal:services_my_applications") + "?status=open").content
     assert 'data-testid="application-row"' not in html.decode()
+
+
+def test_approver_reaches_the_task_from_the_application(client, approver, supervisor, in_approval):
+    login(client, approver)
+    page = reverse("portal:services_staff_application", args=[in_approval.number])
+    html = client.get(page).content.decode()
+    assert task_url(active_task(in_approval)) in html and 'data-testid="open-task"' in html
+    client.logout()
+    login(client, supervisor)
+    html = client.get(page).content.decode()
+    assert 'data-testid="open-task"' not in html and 'data-testid="no-actions"' in html

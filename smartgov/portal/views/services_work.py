@@ -228,6 +228,7 @@ def _staff_page(request, application, *, failed=None, status=200):
             "tasks": list(application.tasks.select_related("department", "assignee").all()),
             "fees": list(application.fee_items.all()),
             "actions": actions,
+            "my_tasks": list(approval_selectors.handler_tasks(request.user, application)),
             "forms": {
                 a: failed[1] if failed and failed[0] == a else _action_form(a, application)
                 for a in STAFF_ACTIONS
@@ -441,21 +442,31 @@ def supervision(request):
 
 
 def _supervision_lists(data: dict) -> dict:
-    def listed(key):
-        values = data.get(key) or []
-        return list(values[:100]) if hasattr(values, "__getitem__") else list(values)
-
-    red, yellow = listed("red"), listed("yellow")
-    for application in red + yellow:
+    """The selector's lists with each application's working days left, for the page."""
+    red, yellow = list(data.get("red") or []), list(data.get("yellow") or [])
+    suspended = list(data.get("suspended") or [])
+    for application in red + yellow + suspended:
         application.days_left = common.due_in_days(application)
         application.clock_label, _css = common.clock_text(
             {"due_date": application.due_date, "remaining_working_days": application.days_left}
         )
     return {
-        "pending": listed("pending_requests"),
+        "pending": list(data.get("pending_requests") or []),
+        "pending_count": data.get("pending_count", 0),
         "warnings": [
-            ("red", red, _("Red warnings: overdue")),
-            ("yellow", yellow, _("Yellow warnings: due soon")),
+            ("red", red, data.get("red_count", len(red)), _("Red warnings: overdue")),
+            (
+                "yellow",
+                yellow,
+                data.get("yellow_count", len(yellow)),
+                _("Yellow warnings: due soon"),
+            ),
+            (
+                "suspended",
+                suspended,
+                data.get("suspended_count", len(suspended)),
+                _("Suspended: clock stopped"),
+            ),
         ],
     }
 
