@@ -8,7 +8,9 @@ the request body limit ``MAX_BODY_BYTES`` applies first). Time limits:
 ``POST /services/applications/{number}/time-requests``, ``POST /services/time-requests/{id}/
 decide``, ``POST /services/applications/{number}/resume``; ``GET …/{number}/clock``.
 Applicants: ``POST /services/applications/{number}/withdraw``. Supervisors:
-``GET /services/supervision``.
+``GET /services/supervision``. The outcome: ``GET /services/applications/{number}/result``.
+Anyone who may read a timeline downloads its attachments:
+``GET /services/attachments/{id}``.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from smartgov.core.errors import InvalidInput
+from smartgov.licenses.verification import qr_url
 from smartgov.services import approval
 from smartgov.services import approval_selectors as sel
 from smartgov.services.api_applications import ApplicationOut, _out
@@ -236,6 +239,19 @@ class WatchedApplicationOut(Schema):
         return obj.item.name
 
 
+class ResultOut(Schema):
+    number: str
+    status: str
+    completed_at: datetime | None
+    on_time: bool | None
+    handling_days: int | None
+    result_text: str
+    license_identifier: str | None
+    license_type: str | None
+    license_valid_until: date | None
+    license_verify_url: str | None
+
+
 class SupervisionOut(Schema):
     pending_requests: list[TimeRequestOut]
     pending_count: int
@@ -407,6 +423,42 @@ def withdraw(request: HttpRequest, number: str, payload: WithdrawIn):
 )
 def read_clock(request: HttpRequest, number: str):
     return sel.clock(application_for(request.auth, number))
+
+
+@router.get(
+    "/services/applications/{number}/result",
+    response=ResultOut,
+    summary="The outcome of an ended application: result text and the e-license issued",
+)
+def read_result(request: HttpRequest, number: str):
+    application = application_for(request.auth, number)
+    license = application.result_license
+    return {
+        "number": application.number,
+        "status": application.status,
+        "completed_at": application.completed_at,
+        "on_time": application.on_time,
+        "handling_days": application.handling_days,
+        "result_text": application.result_text,
+        "license_identifier": license.identifier if license else None,
+        "license_type": license.license_type.code if license else None,
+        "license_valid_until": license.valid_until if license else None,
+        "license_verify_url": qr_url(license) if license else None,
+    }
+
+
+@router.get(
+    "/services/attachments/{attachment_id}",
+    summary="Download an attachment of a timeline you may read",
+)
+def download_attachment(request: HttpRequest, attachment_id: int):
+    attachment = sel.attachment_for(request.auth, attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
 
 
 @router.get(

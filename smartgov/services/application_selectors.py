@@ -51,6 +51,7 @@ def receipt(application: Application) -> dict:
                 "name": material.name,
                 "satisfied_by": row.satisfied_by if row else SatisfiedBy.NONE,
                 "license_identifier": row.license_identifier if row else "",
+                "shared_reference": row.shared_reference if row else "",
                 "file_name": row.file_name if row else "",
             }
         )

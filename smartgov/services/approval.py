@@ -38,10 +38,9 @@ from smartgov.services.application_models import (
 )
 from smartgov.services.applications import ENDED, _event, _transition, applicant_id
 from smartgov.services.models import ItemStep
-from smartgov.services.timelimits import (
+from smartgov.services.timelimits import (  # re-exported: approval.* is the interface
     check_deadlines,
     decide_time_request,
-    refresh_warnings,
     request_time,
     resume_application,
 )
@@ -69,11 +68,7 @@ def stages(tasks: list[ApprovalTask]) -> list[list[ApprovalTask]]:
     result: list[list[ApprovalTask]] = []
     for task in sorted(tasks, key=lambda t: (t.position, t.pk or 0)):
         previous = result[-1][-1] if result else None
-        if (
-            previous is not None
-            and task.parallel_group
-            and (task.parallel_group == previous.parallel_group)
-        ):
+        if previous is not None and task.parallel_group == previous.parallel_group != "":
             result[-1].append(task)
         else:
             result.append([task])
@@ -124,7 +119,7 @@ def start_approval(application: Application, *, actor) -> list[ApprovalTask]:
     if not steps:
         steps = [_implicit_step(application)]
     now = timezone.now()
-    tasks = ApprovalTask.objects.bulk_create(
+    ApprovalTask.objects.bulk_create(
         ApprovalTask(
             application=application,
             step=step,
@@ -347,7 +342,6 @@ def _advance(application: Application, task: ApprovalTask, *, actor, now, result
         return  # other parallel steps of the stage are still running
     if index + 1 < len(ordered):
         _activate(application, ordered[index + 1], actor=actor, now=now)
-        refresh_warnings(application, at=now)
         return
     _approve(application, task, actor=actor, now=now, result_data=result_data)
 

@@ -28,6 +28,7 @@ from smartgov.services.application_models import (
 from smartgov.services.permissions import Perm
 from smartgov.services.workflow_models import (
     ApprovalTask,
+    EventAttachment,
     TaskStatus,
     TimeRequest,
     TimeRequestKind,
@@ -270,6 +271,21 @@ def timeline(application: Application) -> QuerySet:
         .prefetch_related("attachments")
         .order_by("at", "pk")
     )
+
+
+def attachment_for(user, attachment_id) -> EventAttachment:
+    """An attachment of a timeline the user may read (the applicant's own application, or
+    staff in scope — ``application_for``); anything else is not found."""
+    from smartgov.services.application_selectors import application_for
+
+    try:
+        attachment = EventAttachment.objects.select_related("event__application").get(
+            pk=int(attachment_id)
+        )
+        application_for(user, attachment.event.application.number)
+    except (EventAttachment.DoesNotExist, TypeError, ValueError, NotFound):
+        raise NotFound("attachment_not_found", "No such attachment.") from None
+    return attachment
 
 
 def time_requests(application: Application) -> QuerySet:

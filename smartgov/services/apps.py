@@ -27,4 +27,4 @@ class ServicesConfig(AppConfig):
         bundles.subscribe()  # applications.ENDED: a bundle application completes
         ratings_inbox.register()
         stats.register()  # the statistics' rollup follows the application events
-        register_demo_loader("services", load_demo_services, after=("catalog",))
+        register_demo_loader("services", load_demo_services, after=("catalog", "licenses"))

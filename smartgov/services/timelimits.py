@@ -94,7 +94,10 @@ def request_time(
     _transition(application, "suspend" if kind == TimeRequestKind.SUSPEND else "request_time")
     tasks = sel.handler_tasks(actor, application)
     if task_id is not None:
-        tasks = tasks.filter(pk=task_id)
+        try:
+            tasks = tasks.filter(pk=int(task_id))
+        except (TypeError, ValueError):
+            tasks = tasks.none()
     task = tasks.first()
     if task is None:
         raise PermissionDeniedError(
@@ -164,7 +167,7 @@ def decide_time_request(*, actor, request_id: int, approve: bool, comment: str =
     if found is None:
         raise NotFound("time_request_not_found", "No such time request in your scope.")
     application = _locked_application(found)
-    request = TimeRequest.objects.select_for_update().get(pk=request_id)
+    request = TimeRequest.objects.select_for_update().get(pk=_int(request_id))
     if request.status != TimeRequestStatus.PENDING:
         raise Conflict(
             "time_request_decided",

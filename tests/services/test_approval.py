@@ -405,3 +405,12 @@ def test_tasks_in_the_workbench_inbox(citizen, make_published, desk, approver, o
     assert approval_items(other_approver) == [] and approval_items(citizen) == []
     approval.complete_task(actor=approver, task_id=review.pk)
     assert [i.title for i in approval_items(approver)] != [entry.title]
+
+
+def test_only_consecutive_steps_of_a_group_run_together():
+    def task(position, group=""):
+        return ApprovalTask(position=position, name=f"s{position}", parallel_group=group)
+
+    tasks = [task(0), task(1, "p"), task(2, "p"), task(3, "q"), task(4, "p"), task(5)]
+    grouped = [[t.position for t in stage] for stage in approval.stages(tasks)]
+    assert grouped == [[0], [1, 2], [3], [4], [5]]

@@ -29,13 +29,7 @@ def b64(content: bytes) -> str:
 
 
 def test_task_flow_to_a_verified_license(
-    client,
-    bearer,
-    citizen,
-    make_published,
-    desk,
-    approver,
-    residence,
+    client, bearer, citizen, make_published, desk, approver, other_approver, residence
 ):
     item = make_published(result_name="居住证", result_license_type="JZZ")
     application = accepted(citizen, item, desk)
@@ -66,6 +60,11 @@ def test_task_flow_to_a_verified_license(
     step_event = next(e for e in response.json()["timeline"] if e["kind"] == "step_completed")
     assert step_event["attachments"][0]["name"] == "审查意见.pdf"
     assert step_event["attachments"][0]["content_type"] == "application/pdf"
+    download = f"/api/v1/services/attachments/{step_event['attachments'][0]['id']}"
+    response = client.get(download, **bearer(citizen))  # the applicant reads the timeline
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert client.get(download, **bearer(other_approver)).status_code == 404
     decision_id = tasks_of(application)[2].pk
     response = post(client, f"{TASKS}/{decision_id}/complete", {}, headers)
     assert response.status_code == 409
@@ -80,6 +79,14 @@ def test_task_flow_to_a_verified_license(
     assert response.status_code == 409 and response.json()["code"] == "task_already_done"
     clock = client.get(f"{APPS}/{application.number}/clock", **bearer(citizen)).json()
     assert clock["on_time"] is True and clock["completed_at"]
+    result = client.get(f"{APPS}/{application.number}/result", **bearer(citizen)).json()
+    assert result["result_text"] == "居住证" and result["license_type"] == "JZZ"
+    assert result["license_identifier"] == application.result_license.identifier
+    scanned = verify_license(payload=result["license_verify_url"])
+    assert scanned.valid, scanned.reasons
+    assert client.get(f"{APPS}/{application.number}/result", **headers).status_code == 200
+    other = client.get(f"{APPS}/{application.number}/result", **bearer(other_approver))
+    assert other.status_code == 404
     assert client.get(TASKS, **headers).json()["count"] == 0
     assert client.get(TASKS + "?status=done", **headers).json()["count"] == 3  # with 受理
 
@@ -232,3 +239,51 @@ def test_concurrent_completion_is_safe_on_postgresql(
     assert application.status == ApplicationStatus.APPROVED
     assert application.events.filter(kind="approve").count() == 1
     assert ApprovalTask.objects.get(pk=task.pk).finished_by.username == results[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_parallel_steps_finishing_together_start_the_next_once_on_postgresql(
+    live_db, org, citizen, make_published, desk, approver, other_approver
+):
+    from smartgov.services import approval
+
+    item = make_published(
+        steps=[
+            {"name": "甲审查", "limit_days": 2, "parallel_group": "p"},
+            {
+                "name": "乙审查",
+                "limit_days": 2,
+                "parallel_group": "p",
+                "department_id": org["shangcheng_bureau"].pk,
+            },
+            {"name": "决定", "limit_days": 1},
+        ]
+    )
+    application = accepted(citizen, item, desk)
+    first, second, decision = tasks_of(application)
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def complete(actor, task):
+        try:
+            barrier.wait()
+            approval.complete_task(actor=actor, task_id=task.pk)
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=complete, args=(approver, first)),
+        threading.Thread(target=complete, args=(other_approver, second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    decision.refresh_from_db()
+    assert decision.status == TaskStatus.ACTIVE
+    started = application.events.filter(kind="step_started", data__task=decision.pk)
+    assert started.count() == 1

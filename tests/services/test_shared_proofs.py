@@ -139,7 +139,9 @@ def test_application_uses_shared_record_and_citizen_sees_the_read(
     assert row.shared_reference.startswith(population.code + "#")
     assert not row.file
     receipt = apps.receipt(application)
-    assert {m["name"]: m["satisfied_by"] for m in receipt["materials"]}["户口簿"] == "shared_data"
+    by_name = {m["name"]: m for m in receipt["materials"]}
+    assert by_name["户口簿"]["satisfied_by"] == "shared_data"
+    assert by_name["户口簿"]["shared_reference"] == row.shared_reference
     reads = list(reads_of(citizen))
     assert len(reads) == 1 and application.number in reads[0].path
 

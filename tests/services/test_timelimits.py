@@ -187,6 +187,13 @@ def test_time_request_refusals(org, in_approval, approver, supervisor, other_app
         approval.request_time(
             actor=other_approver, number=number, kind="suspend", days=1, reason="理由"
         )
+    first_step = tasks_of(in_approval)[0]  # 受理, done at acceptance: not an active step
+    for task_id in (first_step.pk, "abc"):
+        with pytest.raises(PermissionDeniedError) as err:
+            approval.request_time(
+                actor=approver, number=number, kind="suspend", days=1, reason="x", task_id=task_id
+            )
+        assert err.value.code == "not_a_handler"
     with pytest.raises(PermissionDeniedError) as err:  # a supervisor handles no step
         approval.request_time(actor=supervisor, number=number, kind="suspend", days=1, reason="x")
     assert err.value.code == "not_a_handler"
