@@ -228,3 +228,34 @@ def test_approver_reaches_the_task_from_the_application(client, approver, superv
     login(client, supervisor)
     html = client.get(page).content.decode()
     assert 'data-testid="open-task"' not in html and 'data-testid="no-actions"' in html
+
+
+def test_last_step_asks_for_the_license_data_the_form_lacks(
+    client, citizen, make_published, desk, approver, residence
+):
+    from smartgov.licenses.models import License
+
+    application = accepted(citizen, make_published(result_license_type="JZZ"), desk)
+    login(client, approver)
+    first = active_task(application)
+    client.post(task_url(first, "claim"))
+    assert "id_decide-result_address" not in client.get(task_url(first)).content.decode()
+    client.post(task_url(first, "decide"), {"decide-decision": "approve", "decide-comment": "可"})
+    last = active_task(application)
+    client.post(task_url(last, "claim"))
+    html = client.get(task_url(last)).content.decode()
+    assert 'id="id_decide-result_address"' in html and "居住地址" in html
+    refused = client.post(task_url(last, "decide"), {"decide-decision": "approve"})
+    assert refused.status_code == 400  # the license cannot be issued without the address
+    application.refresh_from_db()
+    assert application.status == S.ACCEPTED
+    response = client.post(
+        task_url(last, "decide"),
+        {"decide-decision": "approve", "decide-result_address": "西湖区文三路100号"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == S.APPROVED
+    assert (
+        License.objects.get(pk=application.result_license_id).data["address"] == "西湖区文三路100号"
+    )

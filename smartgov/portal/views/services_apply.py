@@ -228,6 +228,7 @@ def _application_page(request, application, *, forms=None, status=200):
         "materials": common.provided_materials(application),
         "answers": common.answers(application),
         "tasks": list(application.tasks.select_related("department").all()),
+        "tasks_done": application.tasks.filter(status="done").count(),
         "fees": list(application.fee_items.all()),
         "resubmit_form": resubmit_form,
         "withdraw_form": forms.get("withdraw") or WithdrawForm(),

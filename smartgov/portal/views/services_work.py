@@ -226,6 +226,7 @@ def _staff_page(request, application, *, failed=None, status=200):
             "materials": common.provided_materials(application),
             "events": common.timeline(application),
             "tasks": list(application.tasks.select_related("department", "assignee").all()),
+            "tasks_done": application.tasks.filter(status="done").count(),
             "fees": list(application.fee_items.all()),
             "actions": actions,
             "my_tasks": list(approval_selectors.handler_tasks(request.user, application)),
@@ -315,6 +316,9 @@ def _result_fields(task) -> list[dict]:
     """E-license fields the application's answers leave empty (asked of the approver)."""
     if task.status != "active":
         return []
+    others = task.application.tasks.filter(status__in=("waiting", "active")).exclude(pk=task.pk)
+    if others.exists():  # asked on the last step only, whose approval issues the license
+        return []
     return [f for f in approval.result_license_fields(task.application) if f["missing"]]
 
 
@@ -343,6 +347,7 @@ def _task_page(request, task, *, failed=None, status=200):
             "materials": common.provided_materials(application),
             "events": common.timeline(application),
             "tasks": list(application.tasks.select_related("department", "assignee").all()),
+            "tasks_done": application.tasks.filter(status="done").count(),
             "forms": forms,
             "failed": failed[0] if failed else "",
             "can_claim": task.status == "active" and task.assignee_id is None,
