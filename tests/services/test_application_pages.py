@@ -417,3 +417,40 @@ def test_navigation_entries(client, citizen, desk):
     login(client, desk)
     html = client.get(reverse("portal:services_hall")).content.decode()
     assert "前台受理" in html and ">受理<" in html and "我的办件" not in html
+
+
+def test_enterprise_apply_page_prefills_company_data(client, make_item, publisher, org):
+    from smartgov.accounts import services as account_services
+
+    enterprise = account_services.create_enterprise(
+        actor=None,
+        username="shop",
+        name="杭州小店有限公司",
+        credit_code="91330106MA27XL0G5J",
+        legal_representative="张三",
+        password=PASSWORD,
+        phone="13900001111",
+    )
+    draft = make_item(applicant_kind="enterprise")
+    forms.set_form(
+        actor=publisher,
+        item_id=draft.pk,
+        fields=[
+            {"name": "company", "label": "企业名称", "type": "text", "prefill": "enterprise.name"},
+            {
+                "name": "code",
+                "label": "统一社会信用代码",
+                "type": "text",
+                "prefill": "enterprise.credit_code",
+            },
+            {"name": "legal", "label": "法定代表人", "type": "text", "prefill": "applicant.name"},
+            {"name": "size", "label": "规模", "type": "choice", "multiple": True,
+             "choices": ["小微", "中型", "大型"]},
+        ],
+    )  # fmt: skip
+    item = services.publish_item(actor=publisher, item_id=draft.pk)
+    login(client, enterprise)
+    html = client.get(apply_url(item)).content.decode()
+    assert 'value="杭州小店有限公司"' in html and 'value="91330106MA27XL0G5J"' in html
+    assert 'name="legal" value="张三"' in html
+    assert html.count('type="checkbox" class="form-check-input" name="size"') == 3
