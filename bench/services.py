@@ -658,7 +658,9 @@ def submit_child(args, database: str) -> dict:
             "socket_errors": result["socket_errors"],
             "created": created,
             "license_uses": uses,
-            "submissions_per_s": round(created / seconds, 1),
+            # Completed 2xx responses over the run (requests still in flight when wrk stops
+            # are served and stored, so ``created`` can be a little larger).
+            "submissions_per_s": round((result["requests"] - result["non2xx"]) / seconds, 1),
             "p50_ms": round(result["p50_us"] / 1000, 1),
             "p99_ms": round(result["p99_us"] / 1000, 1),
             "setup_seconds": round(setup_seconds, 1),
@@ -688,7 +690,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.part == "verify":
         # The verification figure is bench/licenses.py's (same code path, same SM2).
-        subprocess.run([sys.executable, str(ROOT / "bench" / "licenses.py")], cwd=ROOT)
+        # The per-address limit on public verifications is off for the benchmark (one client
+        # address sends everything).
+        env = dict(os.environ, SMARTGOV_VERIFY_RATE_PER_MINUTE="0")
+        subprocess.run([sys.executable, str(ROOT / "bench" / "licenses.py")], cwd=ROOT, env=env)
         return
     if args.child:
         result = (submit_child if args.part == "submit" else stats_child)(args, args.child)

@@ -44,6 +44,30 @@ class RectificationRead(Schema):
     revisited_at: datetime | None
     created_at: datetime
 
+    @staticmethod
+    def resolve_number(obj) -> str:
+        return obj.rating.application.number
+
+    @staticmethod
+    def resolve_item_name(obj) -> str:
+        return obj.rating.application.item.name
+
+    @staticmethod
+    def resolve_department_name(obj) -> str:
+        return obj.department.name
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return obj.status == "open" and obj.due_date < timezone.localdate()
+
+    @staticmethod
+    def resolve_level(obj) -> int:
+        return obj.rating.level
+
+    @staticmethod
+    def resolve_rating_comment(obj) -> str:
+        return obj.rating.comment
+
 
 class RatingRead(Schema):
     number: str
@@ -128,28 +152,6 @@ class StatsRead(Schema):
     totals: StatsMetrics
 
 
-def rectification_out(rectification) -> dict:
-    application = rectification.rating.application
-    return {
-        "id": rectification.pk,
-        "number": application.number,
-        "item_name": application.item.name,
-        "department_id": rectification.department_id,
-        "department_name": rectification.department.name,
-        "status": rectification.status,
-        "due_date": rectification.due_date,
-        "overdue": rectification.status == "open" and rectification.due_date < timezone.localdate(),
-        "level": rectification.rating.level,
-        "rating_comment": rectification.rating.comment,
-        "answer": rectification.answer,
-        "answered_at": rectification.answered_at,
-        "revisit_satisfied": rectification.revisit_satisfied,
-        "revisit_comment": rectification.revisit_comment,
-        "revisited_at": rectification.revisited_at,
-        "created_at": rectification.created_at,
-    }
-
-
 def rating_out(rating) -> dict:
     rectification = getattr(rating, "rectification", None) if rating.level <= 2 else None
     return {
@@ -161,7 +163,7 @@ def rating_out(rating) -> dict:
         "comment": rating.comment,
         "channel": rating.channel,
         "rated_at": rating.rated_at,
-        "rectification": rectification_out(rectification) if rectification else None,
+        "rectification": rectification,
     }
 
 
@@ -211,10 +213,7 @@ def read_rating(request: HttpRequest, number: str):
 )
 @paginate(PageNumberPagination, page_size=20)
 def list_rectifications(request: HttpRequest, filters: Query[RectificationFilter]):
-    return [
-        rectification_out(r)
-        for r in ratings.rectifications_for(request.auth, status=filters.status)
-    ]
+    return ratings.rectifications_for(request.auth, status=filters.status)
 
 
 @router.post(
@@ -226,7 +225,7 @@ def answer(request: HttpRequest, rectification_id: int, payload: AnswerIn):
     ratings.answer_rectification(
         actor=request.auth, rectification_id=rectification_id, answer=payload.answer
     )
-    return rectification_out(ratings.rectification_for(request.auth, rectification_id))
+    return ratings.rectification_for(request.auth, rectification_id)
 
 
 @router.post(
@@ -242,7 +241,7 @@ def revisit(request: HttpRequest, rectification_id: int, payload: RevisitIn):
         satisfied=payload.satisfied,
         comment=payload.comment,
     )
-    return rectification_out(ratings.rectification_for(request.auth, rectification_id))
+    return ratings.rectification_for(request.auth, rectification_id)
 
 
 def _statistics(request, query: StatsQuery) -> dict:

@@ -34,7 +34,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -302,7 +302,9 @@ def rectifications_for(user, *, status: str | None = None) -> QuerySet:
                 detail={"allowed": [*RectificationStatus.values, "overdue"]},
             )
         scoped = scoped.filter(status=status)
-    return scoped.order_by("due_date", "pk")
+    # The ones still owed an answer or a revisit first (earliest due first), closed ones last.
+    closed_last = Case(When(status=RectificationStatus.CLOSED, then=1), default=0)
+    return scoped.order_by(closed_last, "due_date", "pk")
 
 
 def rectification_for(user, rectification_id: int) -> Rectification:

@@ -77,3 +77,32 @@ def register() -> None:
     from django.utils.translation import gettext_lazy
 
     register_inbox_source(SOURCE, pending_for, label=gettext_lazy("Service ratings"))
+    register_nav_entries()
+
+
+def register_nav_entries() -> None:
+    """The staff's menu entries of 差评整改 and 政务服务统计."""
+    from django.utils.translation import gettext_lazy
+
+    from smartgov.portal.navigation import NavEntry, register_nav
+
+    register_nav(
+        NavEntry(
+            gettext_lazy("Rectifications"),
+            "portal:services_rectifications",
+            icon="message-report",
+            order=37,
+            kinds=("staff",),
+            permission=Perm.RECTIFY,
+        )
+    )
+    register_nav(
+        NavEntry(
+            gettext_lazy("Service statistics"),
+            "portal:services_stats",
+            icon="chart-bar",
+            order=38,
+            kinds=("staff",),
+            permission=Perm.VIEW_STATS,
+        )
+    )

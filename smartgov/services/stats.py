@@ -215,6 +215,7 @@ def _metrics(group: dict, items: dict[str, dict]) -> dict:
 
 
 _SUMS = {name: Sum(name) for name in COUNTS}
+COMPLETED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.DENIED)
 
 
 def _rollup_rows(actor, start: date, end: date, department_id, by_month: bool):
@@ -392,7 +393,7 @@ def _is_immediate(application: Application) -> bool:
 def on_ended(*, application: Application, **_kwargs) -> None:
     """A completion (approved or denied, ``completed_at`` set) counts; a refusal or a
     withdrawal ends the application without completing it."""
-    if application.completed_at is None:
+    if application.completed_at is None or application.status not in COMPLETED_STATUSES:
         return
     _bump(
         application,
@@ -458,7 +459,12 @@ def rebuild_rollup() -> int:
     immediate = Q(item__handling_kind=HandlingKind.IMMEDIATE, d=F("accepted_day"))
     _collect(
         rows,
-        _grouped(base.annotate(accepted_day=LocalDay("accepted_at")), "completed_at").annotate(
+        _grouped(
+            base.filter(status__in=COMPLETED_STATUSES).annotate(
+                accepted_day=LocalDay("accepted_at")
+            ),
+            "completed_at",
+        ).annotate(
             n_completed=Count("id"),
             n_on_time=Count("id", filter=Q(on_time=True)),
             n_late=Count("id", filter=Q(on_time=False)),
@@ -496,7 +502,7 @@ COLUMNS = [
     ("applications", _("Applications")),
     ("accepted", _("Accepted")),
     ("completed", _("Completed")),
-    ("on_time", _("On time")),
+    ("on_time", _("Completed on time")),
     ("overdue", _("Overdue")),
     ("immediate_rate", _("Immediate-completion rate")),
     ("compression_ratio", _("Time-limit compression ratio")),

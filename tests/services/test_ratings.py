@@ -303,3 +303,19 @@ def test_inbox_items(citizen, ended, approver, supervisor, other_approver):
 
 def test_front_desk_role_exists():
     assert FRONT_DESK and ApplicationStatus.APPROVED in ratings.RATABLE_STATUSES
+
+
+def test_rectifications_command(citizen, ended):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    bad_rating(citizen, ended)
+    out = io.StringIO()
+    later = (timezone.now() + timedelta(days=40)).isoformat()
+    call_command("services", "rectifications", "--now", later, stdout=out)
+    text = out.getvalue()
+    assert "1 open rectification(s), 1 overdue" in text and ended.number in text
+    with pytest.raises(CommandError):
+        call_command("services", "rectifications", "--now", "2026-01-01T00:00")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from smartgov.core.errors import InvalidInput, PermissionDeniedError
@@ -326,3 +328,40 @@ def test_exports(history, city_stats):
 def test_channel_counter_counted_as_not_online(history):
     counter = ServiceStatsDay.objects.filter(channel=Channel.COUNTER)
     assert sum(counter.values_list("submitted", flat=True)) == 1
+
+
+def test_only_approved_or_denied_count_as_completed(items, citizen, desk, city_stats):
+    promised, _immediate = items
+    application = _accept(desk, _submit_as(citizen, promised, at(3)), at(2))
+    complete(application, status="withdrawn", on_time=None, handling_days=None, at=at(1))
+    totals = stats.statistics(city_stats, group_by="item", **period())["totals"]
+    assert (totals["applications"], totals["accepted"], totals["completed"]) == (1, 1, 0)
+    stats.rebuild_rollup()
+    again = stats.statistics(city_stats, group_by="item", **period())["totals"]
+    assert again == totals
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_concurrent_events_add_up_on_postgresql(live_db, items):
+    """Eight transactions bump the same (new) day row at once: none is lost."""
+    promised, _immediate = items
+    application = Application(item=promised, channel=Channel.ONLINE, submitted_at=timezone.now())
+    errors = []
+
+    def bump():
+        try:
+            with transaction.atomic():
+                stats.on_submitted(application=application)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=bump) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert list(ServiceStatsDay.objects.values_list("submitted", flat=True)) == [8]

@@ -131,3 +131,12 @@ def test_stats_download_bad_format(client, city_stats):
     login(client, city_stats)
     response = client.get(reverse("portal:services_stats_export") + "?format=pdf")
     assert response.status_code == 400
+
+
+def test_front_desk_records_a_counter_rating(client, ended, desk):
+    login(client, desk)
+    url = reverse("portal:services_rate", args=[ended.number])
+    assert "您正在登记申请人在窗口评价器上给出的评价" in client.get(url).content.decode()
+    assert client.post(url, {"level": "5"}).status_code == 302
+    rating = Rating.objects.get()
+    assert rating.channel == "counter" and rating.rated_by == desk
