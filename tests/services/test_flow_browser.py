@@ -35,6 +35,10 @@ FORM = [
     {"name": "phone", "label": "联系电话", "type": "phone", "required": True,
      "prefill": "applicant.phone"},
     {"name": "name", "label": "申请人", "type": "text", "prefill": "applicant.name"},
+    {"name": "moving", "label": "是否有随迁子女", "type": "choice",
+     "choices": [{"value": "yes", "label": "有"}, {"value": "no", "label": "无"}]},
+    {"name": "children", "label": "随迁子女人数", "type": "number", "integer": True,
+     "required": True, "show_if": {"field": "moving", "equals": "yes"}},
 ]  # fmt: skip
 
 
@@ -218,6 +222,12 @@ def test_phone_errors_correction_and_resubmission(
     phone.click("[data-testid=large-text-toggle]")
     phone.goto(f"{live_server.url}/services/items/{residence_item.implementation_code}/apply/")
     expect(phone.locator("[data-testid=material-not-found]")).to_have_count(1)
+    children = phone.locator("[data-testid=apply-field][data-name=children]")
+    expect(children).to_be_hidden()  # shown only with 随迁子女
+    phone.check("#id_moving_0")
+    expect(children).to_be_visible()
+    phone.check("#id_moving_1")
+    expect(children).to_be_hidden()
     phone.fill("#id_address", "西湖")
     phone.click("[data-testid=apply-submit]")
     expect(phone.locator("[data-testid=form-error]")).to_contain_text("已保存为草稿")
