@@ -454,3 +454,30 @@ def test_enterprise_apply_page_prefills_company_data(client, make_item, publishe
     assert 'value="杭州小店有限公司"' in html and 'value="91330106MA27XL0G5J"' in html
     assert 'name="legal" value="张三"' in html
     assert html.count('type="checkbox" class="form-check-input" name="size"') == 3
+
+
+def test_an_html_upload_is_refused_on_its_material(client, citizen, rich_item, license):
+    login(client, citizen)
+    evil = SimpleUploadedFile("申请书.html", b"<script>alert(1)</script>", content_type="text/html")
+    material = materials_of(rich_item)["申请书"]
+    data = {**good_answers(), f"material-{material.pk}": evil, "action": "submit"}
+    response = client.post(apply_url(rich_item), data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == [f"material-{material.pk}"]
+    assert "PDF" in errors[f"material-{material.pk}"][0]
+    assert not Application.objects.filter(status=S.SUBMITTED).exists()
+    assert not Application.objects.exists() or not Application.objects.get().materials.exists()
+
+
+def test_files_other_than_pdf_and_images_are_only_downloaded(client, citizen, submitted):
+    from smartgov.portal.views.services_common import _serve
+
+    row = submitted.materials.exclude(file="").get()
+    response = _serve(row.file, "说明.html")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in response["Content-Security-Policy"]
+    login(client, citizen)
+    pdf_response = client.get(reverse("portal:services_material_file", args=[row.pk]))
+    assert pdf_response["Content-Type"] == "application/pdf"

@@ -224,11 +224,23 @@ def staff_application(user, number: str) -> Application:
         return approval_selectors.staff_application(user, number)
 
 
+# Files shown in the browser; anything else (an uploaded HTML page, say) is only downloaded.
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp", "image/gif")
+
+
 def _serve(file, name: str, content_type: str = ""):
-    response = FileResponse(file.open("rb"), as_attachment=False, filename=name)
-    if content_type:
-        response["Content-Type"] = content_type
+    import mimetypes
+
+    guessed = content_type or mimetypes.guess_type(name)[0] or ""
+    inline = guessed in INLINE_TYPES
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=not inline,
+        filename=name,
+        content_type=guessed if inline else "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=600"
     return response
 
