@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -47,6 +49,7 @@ from smartgov.services.application_selectors import (  # noqa: F401 (re-exported
 from smartgov.services.forms import form_of, validate_form
 from smartgov.services.models import (
     ApplicantKind,
+    ItemMaterial,
     ItemStatus,
     ProofSource,
     Requirement,
@@ -144,8 +147,13 @@ def _event(application, *, kind, actor, before: str, comment: str = "", data=Non
 
 
 def _published(item_code: str) -> ServiceItem:
+    """The published version of ``item_code`` with its department, form and materials (one
+    query each, read once for the whole submission)."""
     item = (
-        ServiceItem.objects.select_related("department")
+        ServiceItem.objects.select_related("department", "form")
+        .prefetch_related(
+            Prefetch("materials", queryset=ItemMaterial.objects.select_related("resource"))
+        )
         .filter(implementation_code=str(item_code or ""), status=ItemStatus.PUBLISHED)
         .first()
     )
@@ -247,12 +255,14 @@ def _decode_uploads(uploads) -> dict[int, ContentFile]:
     return files
 
 
-def _store_uploads(application: Application, uploads) -> None:
+def _checked_uploads(item: ServiceItem, uploads) -> dict[int, ContentFile]:
+    """The uploads decoded and checked (known materials, documents by their first bytes);
+    nothing is written."""
     files = _decode_uploads(uploads)
     if not files:
-        return
-    materials = {m.pk: m for m in application.item.materials.all()}
-    unknown = sorted(set(files) - set(materials))
+        return {}
+    known = {m.pk for m in item.materials.all()}
+    unknown = sorted(set(files) - known)
     if unknown:
         raise InvalidInput(
             "material_unknown",
@@ -266,79 +276,149 @@ def _store_uploads(application: Application, uploads) -> None:
                 "Materials must be PDF or OFD documents or JPEG/PNG scans.",
                 detail={"material_id": material_id, "file_name": file.name},
             )
+    return files
+
+
+def _write_upload(row: ApplicationMaterial, file) -> None:
+    row.file.save(file.name, file, save=False)
+    row.file_name = file.name
+    row.satisfied_by = SatisfiedBy.UPLOAD
+
+
+def _store_uploads(application: Application, uploads) -> None:
+    files = _checked_uploads(application.item, uploads)
+    materials = {m.pk: m for m in application.item.materials.all()}
     for material_id, file in files.items():
         row, _created = ApplicationMaterial.objects.get_or_create(
             application=application, material=materials[material_id]
         )
-        row.file.save(file.name, file, save=False)
-        row.file_name = file.name
-        row.satisfied_by = SatisfiedBy.UPLOAD
+        _write_upload(row, file)
         row.save()
 
 
-def _check_and_link_materials(application: Application, *, actor, found_proofs=None) -> None:
-    """Every required material satisfied (e-licenses and shared records looked up, their use
-    logged) or raise with the form errors and the whole list of missing materials at once.
+@dataclass
+class _Proofs:
+    """What a submission found for its materials before it writes anything."""
+
+    cleaned: dict
+    errors: dict
+    licenses: list = field(default_factory=list)  # (material, License)
+    records: list = field(default_factory=list)  # (material, shared record)
+    shared: list = field(default_factory=list)  # materials whose shared record is looked up
+    missing: list = field(default_factory=list)  # [{material_id, name}]
+
+
+def _collect_proofs(application: Application, *, found_proofs, uploaded: set[int]) -> _Proofs:
+    """Validate the form and find the e-licenses (reads only). Shared-data look-ups write the
+    sharing call log with the application's number, so they wait in ``proofs.shared``.
 
     ``found_proofs`` ({material id: License, shared record or None}) are what a caller already
-    looked up for this applicant (a bundle looks each proof up once for all its items);
-    materials not in it are looked up here by their own no-proof source."""
+    looked up for this applicant (a bundle looks each proof up once for all its items)."""
     item = application.item
     cleaned, errors = validate_form(form_of(item), application.form_data)
-    rows = {r.material_id: r for r in application.materials.all()}
+    proofs = _Proofs(cleaned=cleaned, errors=errors)
+    if application.pk is not None:
+        uploaded = uploaded | {
+            r.material_id
+            for r in application.materials.all()
+            if r.satisfied_by == SatisfiedBy.UPLOAD and r.file_name
+        }
     holder = applicant_id(application)
     found_proofs = found_proofs or {}
-    missing, licenses, records = [], [], []
-    for material in item.materials.select_related("resource").order_by("position", "id"):
-        row = rows.get(material.pk)
-        if row is not None and row.satisfied_by == SatisfiedBy.UPLOAD and row.file_name:
+    for material in item.materials.all():
+        if material.pk in uploaded:
             continue
         if material.pk in found_proofs:  # looked up by the caller (None: nothing found)
             proof = found_proofs[material.pk]
         elif material.proof_source == ProofSource.E_LICENSE and material.license_type_code:
             proof = find_valid_license(holder_id=holder, type_code=material.license_type_code)
         elif material.proof_source == ProofSource.SHARED_DATA:
-            proof = find_shared_record(
-                material=material,
-                holder_id=holder,
-                department=item.department,
-                reference=application.number,
-            )
+            proofs.shared.append(material)
+            continue
         else:
             proof = None
         if isinstance(proof, dict):
-            records.append((material, proof))
-            continue
-        if proof is not None:
-            licenses.append((material, proof))
-            continue
-        if material.requirement == Requirement.REQUIRED:
-            missing.append({"material_id": material.pk, "name": material.name})
-    if errors or missing:
+            proofs.records.append((material, proof))
+        elif proof is not None:
+            proofs.licenses.append((material, proof))
+        elif material.requirement == Requirement.REQUIRED:
+            proofs.missing.append({"material_id": material.pk, "name": material.name})
+    return proofs
+
+
+def _lookup_shared(application: Application, proofs: _Proofs) -> None:
+    holder = applicant_id(application)
+    for material in proofs.shared:
+        record = find_shared_record(
+            material=material,
+            holder_id=holder,
+            department=application.item.department,
+            reference=application.number,
+        )
+        if record is not None:
+            proofs.records.append((material, record))
+        elif material.requirement == Requirement.REQUIRED:
+            proofs.missing.append({"material_id": material.pk, "name": material.name})
+    proofs.shared = []
+    order = {m.pk: position for position, m in enumerate(application.item.materials.all())}
+    proofs.missing.sort(key=lambda entry: order.get(entry["material_id"], 0))
+
+
+def _refuse_incomplete(proofs: _Proofs) -> None:
+    if proofs.errors or proofs.missing:
         raise InvalidInput(
-            "form_invalid" if errors else "materials_missing",
+            "form_invalid" if proofs.errors else "materials_missing",
             "The application is incomplete; see detail for every problem.",
-            detail={"fields": errors, "materials": missing},
+            detail={"fields": proofs.errors, "materials": proofs.missing},
         )
-    application.form_data = cleaned
-    for material, record in records:
-        row, _created = ApplicationMaterial.objects.get_or_create(
-            application=application, material=material
-        )
+
+
+def _check_and_link_materials(application: Application, *, found_proofs=None) -> None:
+    """A saved application's materials all satisfied (raise with every problem at once), the
+    proofs found linked and their use logged (resubmission after a correction)."""
+    proofs = _collect_proofs(application, found_proofs=found_proofs, uploaded=set())
+    _lookup_shared(application, proofs)
+    _refuse_incomplete(proofs)
+    application.form_data = proofs.cleaned
+    _link_materials(application, proofs, None, fresh=False)
+
+
+def _link_materials(application: Application, proofs: _Proofs, files, *, fresh: bool) -> None:
+    """Write the material rows (uploads, shared records, e-licenses) and log each license's
+    use. A ``fresh`` application has no rows yet: they are inserted in one statement."""
+    rows: list[ApplicationMaterial] = []
+
+    def row_for(material) -> ApplicationMaterial:
+        if fresh:
+            row = ApplicationMaterial(application=application, material=material)
+        else:
+            row, _created = ApplicationMaterial.objects.get_or_create(
+                application=application, material=material
+            )
+        rows.append(row)
+        return row
+
+    materials = {m.pk: m for m in application.item.materials.all()}
+    for material_id, file in (files or {}).items():
+        _write_upload(row_for(materials[material_id]), file)
+    for material, record in proofs.records:
+        row = row_for(material)
         row.satisfied_by = SatisfiedBy.SHARED_DATA
         row.shared_reference = record["reference"]
-        row.save()
-    for material, license in licenses:
-        row, _created = ApplicationMaterial.objects.get_or_create(
-            application=application, material=material
-        )
+    for material, license in proofs.licenses:
+        row = row_for(material)
         row.satisfied_by = SatisfiedBy.E_LICENSE
         row.license = license
         row.license_identifier = license.identifier
-        row.save()
+    if fresh:
+        ApplicationMaterial.objects.bulk_create(rows)
+    else:
+        for row in rows:
+            row.save()
+    for material, license in proofs.licenses:
         record_use(
             license=license,
-            by=item.department,
+            by=application.item.department,
             purpose=f"Application {application.number}: {material.name}"[:200],
             reference=application.number,
         )
@@ -400,7 +480,16 @@ def _locked_staff(actor, number: str) -> Application:
         ) from None
 
 
-def _new(item, *, kind, name, id_value, applicant, channel, recorded_by, form_data):
+def _insert(application: Application) -> None:
+    """Number and insert a new application: the day's counter row stays locked until commit,
+    so callers do this as late as they can."""
+    application.number = next_application_number(timezone.now())
+    application.save(force_insert=True)
+
+
+def _new(item, *, kind, name, id_value, applicant, channel, recorded_by, form_data, save=True):
+    """A new application of ``item``; ``save=False`` leaves it unnumbered and unsaved (the
+    submission numbers and inserts it once everything has been checked)."""
     _check_kind(item, kind)
     application = Application(
         item=item,
@@ -412,14 +501,18 @@ def _new(item, *, kind, name, id_value, applicant, channel, recorded_by, form_da
     if not isinstance(form_data, (dict, type(None))):
         raise InvalidInput("form_data_format", "The form data is an object.")
     _set_applicant(application, kind=kind, name=name, id_value=id_value)
-    application.number = next_application_number(timezone.now())
-    application.save(force_insert=True)
+    if save:
+        _insert(application)
     return application
 
 
 def _submit(
-    application: Application, *, actor, comment: str = "", found_proofs=None
+    application: Application, *, actor, comment: str = "", found_proofs=None, files=None
 ) -> Application:
+    """Check, then write: every read and check comes first, so the locks the writes take
+    (the day's number, the audit chain, the statistics' day row) are held briefly. An unsaved
+    ``application`` (see ``_new(save=False)``) is numbered and inserted here, with ``files``
+    (checked uploads) stored with it."""
     before = application.status
     target = _transition(application, "submit")
     if application.item.status != ItemStatus.PUBLISHED:
@@ -428,10 +521,21 @@ def _submit(
             "The item version applied for is no longer published; start a new application.",
         )
     _refuse_duplicate(application)
-    _check_and_link_materials(application, actor=actor, found_proofs=found_proofs)
+    proofs = _collect_proofs(application, found_proofs=found_proofs, uploaded=set(files or ()))
+    if proofs.errors or proofs.missing:
+        _lookup_shared(application, proofs)  # report every problem at once (rolled back)
+        _refuse_incomplete(proofs)
+    fresh = application.pk is None
+    application.form_data = proofs.cleaned
     application.status = target
     application.submitted_at = timezone.now()
-    application.save()
+    if fresh:
+        _insert(application)  # inserted as submitted: no second write of the row
+    _lookup_shared(application, proofs)
+    _refuse_incomplete(proofs)
+    _link_materials(application, proofs, files, fresh=fresh)
+    if not fresh:
+        application.save()
     _event(
         application,
         kind="submit",
@@ -523,8 +627,10 @@ def submit_application(
             channel=Channel.ONLINE,
             recorded_by=None,
             form_data=form_data,
+            save=False,
         )
-        _store_uploads(application, uploads)
+        files = _checked_uploads(application.item, uploads)
+        return _submit(application, actor=actor, files=files)
     return _submit(application, actor=actor)
 
 
@@ -571,7 +677,7 @@ def resubmit_application(*, actor, number: str, form_data=None, uploads=None) ->
             raise InvalidInput("form_data_format", "The form data is an object.")
         application.form_data = form_data
     _store_uploads(application, uploads)
-    _check_and_link_materials(application, actor=actor)
+    _check_and_link_materials(application)
     data = {}
     now = timezone.now()
     if application.accepted_at is not None:  # the clock was running: it resumes

@@ -35,6 +35,7 @@ from smartgov.services.application_models import (
     Application,
     ApplicationEvent,
     PaymentStatus,
+    WarningLevel,
 )
 from smartgov.services.applications import ENDED, _event, _transition, applicant_id
 from smartgov.services.models import ItemStep
@@ -299,6 +300,8 @@ def _finish(application: Application, *, now) -> None:
     """Completion figures: on time against the due date; handling days net of pauses."""
     application.completed_at = now
     application.paused_at = None
+    # The warning is about time left; a completed application keeps its lateness in on_time.
+    application.warning_level = WarningLevel.NONE
     if application.due_date is not None:
         application.on_time = timezone.localdate(now) <= application.due_date
     if application.accepted_at is not None:

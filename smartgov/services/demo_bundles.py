@@ -1,17 +1,14 @@
 """Demo 一件事 bundles: real "one thing" packages of Zhejiang's 一网通办 built from the demo
 items — opening a restaurant, opening a company, a newborn, becoming unemployed (idempotent).
 
-They go through ``bundles.create_bundle`` / ``publish_bundle`` by the service supervisor
-when that module is there; on a branch without it the same rows are written directly, so the
-demo and its history load either way.
+They go through ``bundles.create_bundle`` and ``publish_bundle``, by the service supervisor.
 """
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from smartgov.accounts.models import User
-from smartgov.services.bundle_models import Bundle, BundleItem, BundleStatus
+from smartgov.services import bundles
+from smartgov.services.bundle_models import Bundle
 
 # (code, name, lead department key, basic codes in order, tags, description)
 BUNDLES = [
@@ -54,54 +51,22 @@ BUNDLES = [
 ]
 
 
-def _create_with_service(actor: User, lead_id: int, spec) -> Bundle | None:
-    try:
-        from smartgov.services import bundles
-    except ImportError:
-        return None
-    if not hasattr(bundles, "create_bundle") or not hasattr(bundles, "publish_bundle"):
-        return None
-    code, name, _lead, basic_codes, tags, description = spec
-    bundle = bundles.create_bundle(
-        actor=actor,
-        code=code,
-        name=name,
-        description=description,
-        lead_department_id=lead_id,
-        basic_codes=basic_codes,
-        tags=tags,
-    )
-    return bundles.publish_bundle(actor=actor, bundle_id=bundle.pk)
-
-
-def _create_rows(lead_id: int, spec) -> Bundle:
-    # The bundles module is not on this branch yet: the same rows its services write.
-    code, name, _lead, basic_codes, tags, description = spec
-    bundle = Bundle.objects.create(
-        code=code,
-        name=name,
-        description=description,
-        lead_department_id=lead_id,
-        tags=tags,
-        status=BundleStatus.PUBLISHED,
-        published_at=timezone.now(),
-    )
-    BundleItem.objects.bulk_create(
-        BundleItem(bundle=bundle, basic_code=basic, position=n)
-        for n, basic in enumerate(basic_codes)
-    )
-    return bundle
-
-
 def load_bundles(users: dict[str, User]) -> int:
     """Create and publish the demo bundles that do not exist yet; returns how many exist."""
     from smartgov.services.demo import department_for
 
     actor = users["svc_supervisor"]
-    for spec in BUNDLES:
-        if Bundle.objects.filter(code=spec[0]).exists():
+    for code, name, lead, basic_codes, tags, description in BUNDLES:
+        if Bundle.objects.filter(code=code).exists():
             continue
-        lead_id = department_for(spec[2]).pk
-        if _create_with_service(actor, lead_id, spec) is None:
-            _create_rows(lead_id, spec)
+        bundle = bundles.create_bundle(
+            actor=actor,
+            code=code,
+            name=name,
+            description=description,
+            lead_department_id=department_for(lead).pk,
+            basic_codes=basic_codes,
+            tags=tags,
+        )
+        bundles.publish_bundle(actor=actor, bundle_id=bundle.pk)
     return Bundle.objects.filter(code__in=[spec[0] for spec in BUNDLES]).count()

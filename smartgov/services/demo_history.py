@@ -33,6 +33,7 @@ from smartgov.catalog.models import Resource
 from smartgov.core import audit
 from smartgov.core.workcalendar import is_workday
 from smartgov.licenses.models import LicenseUse
+from smartgov.services import ratings, stats
 from smartgov.services.application_models import (
     Application,
     ApplicationEvent,
@@ -69,11 +70,11 @@ PLACEHOLDER_PDF = (
 # Applications a year by basic code (the rest of the catalogue: 40). Items whose result is an
 # e-license are kept moderate: each issue is an SM2 signature.
 WEIGHTS = {
-    "000101001000": 170,  # 企业设立登记 (营业执照)
-    "000101002000": 110,  # 营业执照变更登记
+    "000101001000": 130,  # 企业设立登记 (营业执照)
+    "000101002000": 80,  # 营业执照变更登记
     "000101003000": 70,
     "000101004000": 330,  # 个体工商户注册登记
-    "000101005000": 140,  # 食品经营许可
+    "000101005000": 110,  # 食品经营许可
     "000101007000": 60,
     "001002001000": 520,  # 社会保障卡申领
     "001002002000": 300,
@@ -85,8 +86,8 @@ WEIGHTS = {
     "000130002000": 420,  # 居住证申领
     "000130003000": 150,
     "000130004000": 360,  # 居民身份证换领 (fee)
-    "000130005000": 150,  # 机动车驾驶证换证 (fee, e-license)
-    "000126001000": 140,  # 结婚登记 (e-license)
+    "000130005000": 120,  # 机动车驾驶证换证 (fee, e-license)
+    "000126001000": 120,  # 结婚登记 (e-license)
     "000126002000": 50,
     "000126003000": 60,
     "000126004000": 55,
@@ -147,10 +148,11 @@ class History(Timeline):
                 pk__in={m.resource_id for i in self.items for m in i.materials.all()}
             ).values_list("pk", "code")
         )
-        self.indicator_codes = _indicator_codes()
+        self.indicator_codes = [entry["code"] for entry in ratings.INDICATORS]
         self.placeholder = PLACEHOLDER
         self.drafts: list[dict] = []
         self.bundle_drafts: list[dict] = []
+        self.bundle_items: dict[str, tuple] = {}
         self.uses: list[LicenseUse] = []
 
     # --- applicants -------------------------------------------------------------------------
@@ -176,7 +178,7 @@ class History(Timeline):
 
     def submit_moment(self, online: bool) -> datetime:
         rng = self.rng
-        # Slightly more applications in recent months (the online share grew over the year).
+        # Slightly more applications in recent months than a year ago.
         offset = int((rng.random() ** 0.9) * 365)
         day = self.today - timedelta(days=365 - offset)
         if day >= self.today:
@@ -225,13 +227,12 @@ class History(Timeline):
             codes = [e.basic_code for e in bundle.entries.all()]
             if count and all(code in self.by_basic for code in codes):
                 sizes[bundle.code] = count * len(codes)
-                self._bundle_items = getattr(self, "_bundle_items", {})
-                self._bundle_items[bundle.code] = (bundle, [self.by_basic[c] for c in codes])
+                self.bundle_items[bundle.code] = (bundle, [self.by_basic[c] for c in codes])
         return sizes
 
     def bundles(self) -> None:
         rng = self.rng
-        for code, (bundle, items) in getattr(self, "_bundle_items", {}).items():
+        for code, (bundle, items) in self.bundle_items.items():
             for _ in range(BUNDLE_APPLICATIONS[code]):
                 online = rng.random() < 0.85
                 moment = self.submit_moment(online)
@@ -252,6 +253,7 @@ class History(Timeline):
                     draft = self.application(item, person, moment, online, bundle=record)
                     members.append(draft)
                     self.drafts.append(draft)
+                record.form_data = {k: v for d in members for k, v in d["app"].form_data.items()}
                 ends = [d["app"] for d in members]
                 if all(a.status in ENDED for a in ends):
                     record.completed_at = max(d["ended_at"] for d in members)
@@ -482,15 +484,6 @@ ENDED = frozenset(
 )
 
 
-def _indicator_codes() -> list[str]:
-    """The indicator codes of ratings.INDICATORS (none on a branch without the module)."""
-    try:
-        from smartgov.services import ratings
-    except ImportError:
-        return []
-    return [entry["code"] for entry in getattr(ratings, "INDICATORS", [])]
-
-
 def history_loaded() -> bool:
     return ApplicationEvent.objects.filter(kind="submit", data__source=HISTORY_SOURCE).exists()
 
@@ -518,10 +511,6 @@ def load_history(users: dict[str, User]) -> dict[str, int] | None:
             object_repr="demo service history",
             after=counts,
         )
-    try:  # helper "ratings" keeps the statistics rollup; bulk rows skip its event handlers
-        from smartgov.services import stats
-    except ImportError:
-        stats = None
-    if stats is not None and hasattr(stats, "rebuild_rollup"):
-        counts["rollup"] = stats.rebuild_rollup()
+    # The statistics' rollup follows the application events; bulk rows send none.
+    counts["rollup"] = stats.rebuild_rollup()
     return counts

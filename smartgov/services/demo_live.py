@@ -3,16 +3,13 @@ would: some waiting for acceptance, one sent back for correction (补正), sever
 one waiting for its fee, one approved with its e-license issued and not yet rated, one with an
 extension request waiting for the supervisor, and one rated badly with its rectification open.
 
-The approval, fee and rating services belong to other modules; each scenario that needs one
-runs only when it is there (a branch without them gets the acceptance-side scenarios). The
-history's applications still in approval get their warnings from ``check_deadlines``.
+The history's applications still in approval get their warnings from the deadline check.
 Loaded once: an audit record marks it.
 """
 
 from __future__ import annotations
 
 import base64
-import importlib
 
 from django.db import transaction
 
@@ -21,7 +18,7 @@ from smartgov.core import audit
 from smartgov.core.errors import InvalidInput
 from smartgov.core.models import AuditRecord
 from smartgov.licenses.services import find_valid_license
-from smartgov.services import applications
+from smartgov.services import applications, approval, fees, ratings
 from smartgov.services.application_models import Application
 from smartgov.services.demo_history import PLACEHOLDER_PDF
 from smartgov.services.models import ItemStatus, ProofSource, ServiceItem
@@ -31,13 +28,6 @@ LIVE_ACTION = "services.application.demo_live"
 NEW_ADDRESS = "浙江省杭州市西湖区文一西路 998 号 5 幢 3 楼"
 # A walk-in applicant at the counter (not an account holder).
 WALK_IN = ("王建华", "330102194503150311")
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(f"smartgov.services.{name}")
-    except ImportError:
-        return None
 
 
 def _item(basic_code: str) -> ServiceItem:
@@ -98,7 +88,7 @@ def _submit(actor: User, basic_code: str, form_data=None) -> Application:
     )
 
 
-def _finish_all(approval, application: Application, result_data=None) -> None:
+def _finish_all(application: Application, result_data=None) -> None:
     """Every step of the application approved by its department's approver."""
     from smartgov.services.demo import DEMO_ACCOUNTS
 
@@ -130,7 +120,6 @@ def load_live(users: dict[str, User]) -> int:
     desk = users.get("desk_center")
     if not (citizen and elder and enterprise and desk):
         return 0
-    approval, fees, ratings = _module("approval"), _module("fees"), _module("ratings")
     made: list[str] = []
     with transaction.atomic():
         # Waiting for acceptance: two online, one taken in at the counter.
@@ -168,49 +157,39 @@ def load_live(users: dict[str, User]) -> int:
         # Awaiting payment: 居民身份证换领 has a 20 yuan fee, set on acceptance.
         paying = _submit(citizen, "000130004000")
         applications.accept_application(actor=desk, number=paying.number)
-        if fees is not None and hasattr(fees, "start_payment"):
-            paying.refresh_from_db()
-            if paying.payment_status == "unpaid":
-                fees.start_payment(actor=citizen, number=paying.number, provider="sandbox")
+        fees.start_payment(actor=citizen, number=paying.number, provider="sandbox")
         made.append(paying.number)
-        if approval is not None and hasattr(approval, "complete_task"):
-            # Approved today, the new 营业执照 issued as an e-license, not rated yet.
-            changed = _submit(enterprise, "000101002000")  # 营业执照变更登记
-            applications.accept_application(actor=desk, number=changed.number)
-            held = find_valid_license(holder_id=enterprise.credit_code, type_code="YYZZ")
-            moved = {**(held.data if held else {}), "address": NEW_ADDRESS}  # 住所变更
-            _finish_all(approval, changed, result_data=moved)
-            made.append(changed.number)
-            # An extension request waiting for the supervisor.
-            waiting = _submit(enterprise, "000190001000")  # 危险化学品经营许可
-            applications.accept_application(actor=desk, number=waiting.number)
-            task = waiting.tasks.filter(status="active").first()
-            if task is not None and hasattr(approval, "request_time"):
-                handler = users.get("approver_yj")
-                approval.claim_task(actor=handler, task_id=task.pk)
-                approval.request_time(
-                    actor=handler,
-                    number=waiting.number,
-                    kind="extend",
-                    days=5,
-                    reason="需组织专家对储存场所进行现场评审，申请延长 5 个工作日",
-                    task_id=task.pk,
-                )
-            made.append(waiting.number)
-            # Done at once, rated 不满意: the department's rectification is open.
-            rented = _submit(citizen, "000170003000")  # 住房公积金提取（租房）
-            applications.accept_application(actor=desk, number=rented.number)
-            _finish_all(approval, rented)
-            if ratings is not None and hasattr(ratings, "rate_application"):
-                ratings.rate_application(
-                    actor=citizen,
-                    number=rented.number,
-                    level=2,
-                    comment="到账比承诺的慢，电话也没人接",
-                )
-            made.append(rented.number)
-        if approval is not None and hasattr(approval, "check_deadlines"):
-            approval.check_deadlines()
+        # Approved today, the new 营业执照 issued as an e-license, not rated yet.
+        changed = _submit(enterprise, "000101002000")  # 营业执照变更登记
+        applications.accept_application(actor=desk, number=changed.number)
+        held = find_valid_license(holder_id=enterprise.credit_code, type_code="YYZZ")
+        moved = {**(held.data if held else {}), "address": NEW_ADDRESS}  # 住所变更
+        _finish_all(changed, result_data=moved)
+        made.append(changed.number)
+        # An extension request waiting for the supervisor.
+        waiting = _submit(enterprise, "000190001000")  # 危险化学品经营许可
+        applications.accept_application(actor=desk, number=waiting.number)
+        task = waiting.tasks.get(status="active")
+        handler = users["approver_yj"]
+        approval.claim_task(actor=handler, task_id=task.pk)
+        approval.request_time(
+            actor=handler,
+            number=waiting.number,
+            kind="extend",
+            days=5,
+            reason="需组织专家对储存场所进行现场评审，申请延长 5 个工作日",
+            task_id=task.pk,
+        )
+        made.append(waiting.number)
+        # Done at once, rated 不满意: the department's rectification is open.
+        rented = _submit(citizen, "000170003000")  # 住房公积金提取（租房）
+        applications.accept_application(actor=desk, number=rented.number)
+        _finish_all(rented)
+        ratings.rate_application(
+            actor=citizen, number=rented.number, level=2, comment="到账比承诺的慢，电话也没人接"
+        )
+        made.append(rented.number)
+        approval.check_deadlines()
         audit.record(
             actor=None,
             action=LIVE_ACTION,

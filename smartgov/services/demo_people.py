@@ -77,6 +77,7 @@ class Person:
     address: str = ""
     scope: str = ""
     phone: str = ""
+    spouse: str = ""  # named on a 结婚登记 form
     # (type code) → [License] the person holds, issued in order
     licenses: dict[str, list] = field(default_factory=dict)
 

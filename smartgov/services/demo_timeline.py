@@ -331,12 +331,12 @@ class Timeline:
                     draft,
                     "withdraw",
                     at,
-                    actor=draft["person"].account,
+                    actor=draft["person"].account or app.recorded_by,
                     to=S.WITHDRAWN,
                     comment=rng.choice(WITHDRAWALS),
                 )
                 self.cancel(draft, at)
-                app.completed_at = at
+                # as approval.withdraw_application: a withdrawal is no completion (办结)
                 draft["ended_at"] = at
                 return
             if outcome == "hold" and number == 1:
@@ -496,7 +496,7 @@ class Timeline:
                 "premises": form.get("premises") or person.address or "浙江省杭州市",
             },
             "JHZ": lambda: {
-                "spouse_name": getattr(person, "spouse", "") or self.people.person_name(),
+                "spouse_name": person.spouse or self.people.person_name(),
                 "registered_on": day,
                 "certificate_no": f"J330100-{day[:4]}-{rng.randint(1, 999999):06d}",
             },

@@ -251,8 +251,11 @@ def validate_form(definition: list[dict], data: dict) -> tuple[dict, dict]:
 
 def form_of(item: ServiceItem) -> list[dict]:
     """The item version's form definition (empty when none was defined)."""
-    definition = FormDefinition.objects.filter(item=item).first()
-    return definition.fields if definition else []
+    try:
+        definition = item.form  # read with the item when it was select_related("form")
+    except FormDefinition.DoesNotExist:
+        return []
+    return definition.fields
 
 
 @transaction.atomic

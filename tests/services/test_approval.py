@@ -25,6 +25,7 @@ from smartgov.services.application_models import (
     ApplicationEvent,
     ApplicationStatus,
     PaymentStatus,
+    WarningLevel,
 )
 from smartgov.services.approval_selectors import my_tasks, task_for, timeline
 from smartgov.services.permissions import APPROVER
@@ -414,3 +415,16 @@ def test_only_consecutive_steps_of_a_group_run_together():
     tasks = [task(0), task(1, "p"), task(2, "p"), task(3, "q"), task(4, "p"), task(5)]
     grouped = [[t.position for t in stage] for stage in approval.stages(tasks)]
     assert grouped == [[0], [1, 2], [3], [4], [5]]
+
+
+def test_completion_clears_the_time_warning(citizen, make_published, desk, approver):
+    """A warning is about time left: the completed application keeps its lateness in on_time."""
+    item = make_published()
+    item.steps.all().delete()
+    application = accepted(citizen, item, desk)
+    Application.objects.filter(pk=application.pk).update(warning_level=WarningLevel.RED)
+    (task,) = tasks_of(application)
+    approval.complete_task(actor=approver, task_id=task.pk)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    assert application.warning_level == WarningLevel.NONE and application.on_time is True
