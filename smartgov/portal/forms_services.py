@@ -414,7 +414,10 @@ class ApplicationForm(forms.Form):
                 self.add_error(name, message)
             else:
                 self.add_error(None, f"{entry.get('name', '')}: {message}")
-        if not fields and not missing:
+        one = self.material_names.get(detail.get("material_id"))
+        if one and not fields and not missing:  # a refused file (type, size)
+            self.add_error(one, exc.message)
+        elif not fields and not missing:
             self.add_error(None, exc.message)
 
 

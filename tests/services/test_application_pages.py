@@ -417,3 +417,67 @@ def test_navigation_entries(client, citizen, desk):
     login(client, desk)
     html = client.get(reverse("portal:services_hall")).content.decode()
     assert "前台受理" in html and ">受理<" in html and "我的办件" not in html
+
+
+def test_enterprise_apply_page_prefills_company_data(client, make_item, publisher, org):
+    from smartgov.accounts import services as account_services
+
+    enterprise = account_services.create_enterprise(
+        actor=None,
+        username="shop",
+        name="杭州小店有限公司",
+        credit_code="91330106MA27XL0G5J",
+        legal_representative="张三",
+        password=PASSWORD,
+        phone="13900001111",
+    )
+    draft = make_item(applicant_kind="enterprise")
+    forms.set_form(
+        actor=publisher,
+        item_id=draft.pk,
+        fields=[
+            {"name": "company", "label": "企业名称", "type": "text", "prefill": "enterprise.name"},
+            {
+                "name": "code",
+                "label": "统一社会信用代码",
+                "type": "text",
+                "prefill": "enterprise.credit_code",
+            },
+            {"name": "legal", "label": "法定代表人", "type": "text", "prefill": "applicant.name"},
+            {"name": "size", "label": "规模", "type": "choice", "multiple": True,
+             "choices": ["小微", "中型", "大型"]},
+        ],
+    )  # fmt: skip
+    item = services.publish_item(actor=publisher, item_id=draft.pk)
+    login(client, enterprise)
+    html = client.get(apply_url(item)).content.decode()
+    assert 'value="杭州小店有限公司"' in html and 'value="91330106MA27XL0G5J"' in html
+    assert 'name="legal" value="张三"' in html
+    assert html.count('type="checkbox" class="form-check-input" name="size"') == 3
+
+
+def test_an_html_upload_is_refused_on_its_material(client, citizen, rich_item, license):
+    login(client, citizen)
+    evil = SimpleUploadedFile("申请书.html", b"<script>alert(1)</script>", content_type="text/html")
+    material = materials_of(rich_item)["申请书"]
+    data = {**good_answers(), f"material-{material.pk}": evil, "action": "submit"}
+    response = client.post(apply_url(rich_item), data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == [f"material-{material.pk}"]
+    assert "PDF" in errors[f"material-{material.pk}"][0]
+    assert not Application.objects.filter(status=S.SUBMITTED).exists()
+    assert not Application.objects.exists() or not Application.objects.get().materials.exists()
+
+
+def test_files_other_than_pdf_and_images_are_only_downloaded(client, citizen, submitted):
+    from smartgov.portal.views.services_common import _serve
+
+    row = submitted.materials.exclude(file="").get()
+    response = _serve(row.file, "说明.html")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in response["Content-Security-Policy"]
+    login(client, citizen)
+    pdf_response = client.get(reverse("portal:services_material_file", args=[row.pk]))
+    assert pdf_response["Content-Type"] == "application/pdf"

@@ -16,6 +16,7 @@ from smartgov.services.application_models import Application, ApplicationStatus
 from smartgov.services.permissions import APPROVER
 from tests.conftest import make_staff
 from tests.portal.test_browser import log_in, shot
+from tests.services import bundle_helpers
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -24,11 +25,20 @@ from tests.portal.test_browser import browser, new_page  # noqa: E402, F401  (fi
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+sc_publisher = bundle_helpers.sc_publisher
+item_a = bundle_helpers.item_a
+item_b = bundle_helpers.item_b
+manager = bundle_helpers.manager
+bundle = bundle_helpers.bundle
 FORM = [
     {"name": "address", "label": "居住地址", "type": "text", "required": True, "min_length": 4},
     {"name": "phone", "label": "联系电话", "type": "phone", "required": True,
      "prefill": "applicant.phone"},
     {"name": "name", "label": "申请人", "type": "text", "prefill": "applicant.name"},
+    {"name": "moving", "label": "是否有随迁子女", "type": "choice",
+     "choices": [{"value": "yes", "label": "有"}, {"value": "no", "label": "无"}]},
+    {"name": "children", "label": "随迁子女人数", "type": "number", "integer": True,
+     "required": True, "show_if": {"field": "moving", "equals": "yes"}},
 ]  # fmt: skip
 
 
@@ -95,6 +105,7 @@ def test_apply_accept_approve_license_verify_rate(
     tmp_path,
 ):
     expect = sync_api.expect
+    sync_api.expect.set_options(timeout=10_000)
     form_file = tmp_path / "登记表.pdf"
     form_file.write_bytes(b"%PDF-1.4 residence form")
     material = residence_item.materials.get(name="居住证申领登记表")
@@ -201,6 +212,7 @@ def test_phone_errors_correction_and_resubmission(
     """Without the e-license the citizen must upload it; a first try shows every problem
     inline; the desk asks for a correction (一次性告知); the citizen resubmits on the phone."""
     expect = sync_api.expect
+    sync_api.expect.set_options(timeout=10_000)
     scan = tmp_path / "结婚证.pdf"
     scan.write_bytes(b"%PDF-1.4 marriage")
     materials = {m.name: m for m in residence_item.materials.all()}
@@ -210,6 +222,12 @@ def test_phone_errors_correction_and_resubmission(
     phone.click("[data-testid=large-text-toggle]")
     phone.goto(f"{live_server.url}/services/items/{residence_item.implementation_code}/apply/")
     expect(phone.locator("[data-testid=material-not-found]")).to_have_count(1)
+    children = phone.locator("[data-testid=apply-field][data-name=children]")
+    expect(children).to_be_hidden()  # shown only with 随迁子女
+    phone.check("#id_moving_0")
+    expect(children).to_be_visible()
+    phone.check("#id_moving_1")
+    expect(children).to_be_hidden()
     phone.fill("#id_address", "西湖")
     phone.click("[data-testid=apply-submit]")
     expect(phone.locator("[data-testid=form-error]")).to_contain_text("已保存为草稿")
@@ -228,11 +246,14 @@ def test_phone_errors_correction_and_resubmission(
     log_in(staff, live_server, desk.username)
     staff.goto(f"{live_server.url}/services/work/applications/{application.number}/")
     staff.click("[data-testid=open-correct]")
+    expect(staff.locator("#id_correct-other")).to_be_visible()
+    staff.wait_for_timeout(400)  # the accordion finishes opening
     staff.check(f"input[name=correct-materials][value='{materials['结婚证'].pk}']")
     staff.fill("#id_correct-other", "登记表需本人签字")
     staff.once("dialog", lambda dialog: dialog.accept())
     staff.click("[data-testid=submit-correct]")
-    expect(staff.locator("[data-testid=messages]")).to_contain_text("一次性告知")
+    staff.wait_for_load_state()
+    expect(staff.locator("[data-testid=messages]")).to_contain_text("一次性告知", timeout=15_000)
     shot(staff, "services-correction-sent-desktop")
 
     phone.goto(f"{live_server.url}/services/applications/")
@@ -248,3 +269,105 @@ def test_phone_errors_correction_and_resubmission(
     assert application.status == ApplicationStatus.RESUBMITTED
     assert fits(phone)
     shot(phone, "services-application-phone")
+
+
+def test_bundle_on_a_phone(
+    live_server,
+    new_page,  # noqa: F811
+    citizen,
+    license,
+    bundle,
+    tmp_path,
+):
+    """一件事 on a phone in large text: the list, the bundle, one merged form with the marriage
+    e-license found once for both items, the progress of the two applications."""
+    from smartgov.services.bundle_models import BundleApplication
+
+    expect = sync_api.expect
+    sync_api.expect.set_options(timeout=10_000)
+    scan = tmp_path / "材料.pdf"
+    scan.write_bytes(b"%PDF-1.4 bundle")
+    phone = new_page(PHONE)
+    log_in(phone, live_server, citizen.username)
+    phone.click("[data-testid=large-text-toggle]")
+    phone.click("[data-bs-target='#sg-nav']")
+    phone.click("#sg-nav >> text=一件事")
+    phone.click("[data-testid=bundle-card]")
+    expect(phone.locator("[data-testid=bundle-item]")).to_have_count(2)
+    assert fits(phone)
+    shot(phone, "services-bundle-phone")
+    phone.click("[data-testid=bundle-apply]")
+    expect(phone.locator("[data-testid=material-found]")).to_have_count(1)
+    phone.fill("#id_reason", "开办餐饮店")
+    phone.fill("#id_phone", "13800138000")
+    phone.fill("#id_shop_name", "张三面馆")
+    for file_input in phone.locator("input[type=file]").all():
+        file_input.set_input_files(str(scan))
+    assert fits(phone)
+    shot(phone, "services-bundle-apply-phone")
+    phone.click("[data-testid=bundle-submit]")
+    expect(phone.locator("[data-testid=bundle-part]")).to_have_count(2)
+    applied = BundleApplication.objects.get()
+    expect(phone.locator("[data-testid=bundle-number]")).to_have_text(applied.number)
+    assert fits(phone)
+    shot(phone, "services-bundle-progress-phone")
+
+
+def test_extension_requested_and_approved_by_the_supervisor(
+    live_server,
+    new_page,  # noqa: F811
+    citizen,
+    license,
+    residence_item,
+    desk,
+    approver,
+    org,
+):
+    """The approver asks for two more working days from the task page; the supervisor sees
+    the request (and the red warning) on 督办 and approves it; the due date moves."""
+    from smartgov.services import applications as apps
+    from smartgov.services.application_models import WarningLevel
+    from smartgov.services.permissions import SERVICE_SUPERVISOR
+
+    expect = sync_api.expect
+    sync_api.expect.set_options(timeout=10_000)
+    supervisor = make_staff("supervisor", org["xihu_bureau"], SERVICE_SUPERVISOR, "department")
+    material = residence_item.materials.get(name="居住证申领登记表")
+    from django.core.files.base import ContentFile
+
+    submitted = apps.submit_application(
+        actor=citizen,
+        item_code=residence_item.implementation_code,
+        form_data={"address": "西湖区文三路100号", "phone": "13800138000"},
+        uploads={material.pk: ContentFile(b"%PDF-1.4 form", name="登记表.pdf")},
+    )
+    application = apps.accept_application(actor=desk, number=submitted.number)
+    due = application.due_date
+
+    officer = new_page()
+    log_in(officer, live_server, approver.username)
+    officer.goto(f"{live_server.url}/services/tasks/")
+    officer.click("[data-testid=task-row]")
+    officer.click("[data-testid=claim]")
+    officer.click("[data-testid=open-time]")
+    expect(officer.locator("#id_time-days")).to_be_visible()
+    officer.wait_for_timeout(400)
+    officer.fill("#id_time-days", "2")
+    officer.fill("#id_time-reason", "需要到现场核实居住情况")
+    officer.click("[data-testid=submit-time]")
+    expect(officer.locator("[data-testid=messages]")).to_contain_text("督办")
+    expect(officer.locator("[data-testid=pending-request]")).to_have_count(1)
+
+    Application.objects.filter(pk=application.pk).update(warning_level=WarningLevel.RED)
+    boss = new_page()
+    log_in(boss, live_server, supervisor.username)
+    boss.click("#sg-nav >> text=督办")
+    expect(boss.locator("[data-testid=time-request]")).to_contain_text("需要到现场核实居住情况")
+    expect(boss.locator("[data-testid=warnings-red] [data-testid=warning-row]")).to_have_count(1)
+    shot(boss, "services-supervision-desktop")
+    boss.fill("[data-testid=decide-request] input[name=comment]", "同意延期")
+    boss.click("[data-testid=approve-request]")
+    expect(boss.locator("[data-testid=messages]")).to_contain_text("已记录")
+    expect(boss.locator("[data-testid=time-request]")).to_have_count(0)
+    application.refresh_from_db()
+    assert application.extended_days == 2 and application.due_date > due

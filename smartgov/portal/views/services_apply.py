@@ -20,7 +20,7 @@ from smartgov.core.errors import Conflict, InvalidInput, NotFound, PermissionDen
 from smartgov.portal.forms_services import ApplicationForm, WithdrawForm
 from smartgov.portal.services import paginate
 from smartgov.portal.views import services_common as common
-from smartgov.services import applications, selectors
+from smartgov.services import applications, approval, bundles, fees, selectors
 from smartgov.services.application_models import ApplicationStatus
 from smartgov.services.forms import form_of
 
@@ -179,6 +179,7 @@ def my_applications(request):
     page = paginate(request, listed)
     for application in page.object_list:
         application.badge = common.badge(application.status)
+    in_bundles = list(bundles.my_bundle_applications(request.user)[:10]) if not status else []
     return render(
         request,
         "portal/services/application_list.html",
@@ -191,6 +192,7 @@ def my_applications(request):
                 ("ended", _("Ended")),
                 ("draft", _("Drafts")),
             ],
+            "bundle_applications": in_bundles,
         },
     )
 
@@ -226,6 +228,7 @@ def _application_page(request, application, *, forms=None, status=200):
         "materials": common.provided_materials(application),
         "answers": common.answers(application),
         "tasks": list(application.tasks.select_related("department").all()),
+        "tasks_done": application.tasks.filter(status="done").count(),
         "fees": list(application.fee_items.all()),
         "resubmit_form": resubmit_form,
         "withdraw_form": forms.get("withdraw") or WithdrawForm(),
@@ -298,8 +301,6 @@ def resubmit(request, number: str):
 @require_POST
 def withdraw(request, number: str):
     """撤回: the applicant withdraws before completion (confirmed in the page)."""
-    from smartgov.services import approval
-
     found = _own_application(request, number)
     form = WithdrawForm(request.POST)
     if form.is_valid():
@@ -319,8 +320,6 @@ def withdraw(request, number: str):
 @require_POST
 def pay(request, number: str):
     """去支付: start a payment at the provider and send the payer there."""
-    from smartgov.services import fees
-
     found = _own_application(request, number)
     try:
         _payment, url = fees.start_payment(actor=request.user, number=number)

@@ -18,11 +18,11 @@ from smartgov.core.errors import Conflict, InvalidInput, NotFound
 from smartgov.portal.forms_services import ApplicationForm
 from smartgov.portal.views import services_common as common
 from smartgov.portal.views.services_apply import _prefilled, _require_applicant
+from smartgov.services import bundles
+from smartgov.services.models import ItemStatus, ServiceItem
 
 
 def _bundle(code: str):
-    from smartgov.services import bundles
-
     try:
         return bundles.bundle_by_code(code)
     except NotFound as exc:
@@ -32,8 +32,6 @@ def _bundle(code: str):
 @require_GET
 def bundle_list(request):
     """一件事: the published bundles (anyone may read them)."""
-    from smartgov.services import bundles
-
     listed = list(bundles.published_bundles())
     for bundle in listed:
         bundle.item_count = bundle.entries.count()
@@ -41,8 +39,6 @@ def bundle_list(request):
 
 
 def _items_of(bundle) -> list:
-    from smartgov.services.models import ItemStatus, ServiceItem
-
     codes = list(bundle.entries.values_list("basic_code", flat=True))
     items = {
         i.basic_code: i
@@ -56,8 +52,6 @@ def _items_of(bundle) -> list:
 @require_GET
 def bundle_detail(request, code: str):
     """One bundle: the items it joins, the merged materials, the apply button."""
-    from smartgov.services import bundles
-
     bundle = _bundle(code)
     return render(
         request,
@@ -80,8 +74,6 @@ class _Material:
 
 
 def _bundle_form(bundle, materials, data=None, files=None, initial=None) -> ApplicationForm:
-    from smartgov.services import bundles
-
     uploadable = [_Material(m["key"], m["name"]) for m in materials if not m.get("found")]
     return ApplicationForm(
         data,
@@ -104,8 +96,6 @@ def _uploads(form: ApplicationForm) -> list[dict]:
 def bundle_apply(request, code: str):
     """Apply for a bundle: one merged form, each distinct material once (found ones need
     nothing); one application per item goes to its department."""
-    from smartgov.services import bundles
-
     _require_applicant(request.user)
     bundle = _bundle(code)
     materials = bundles.merged_materials(bundle, holder_id=common.holder_of(request.user))
@@ -172,8 +162,6 @@ def _bundle_errors(form: ApplicationForm, exc) -> None:
 @require_GET
 def bundle_application(request, number: str):
     """The progress of one bundle application: each item's application and where it is."""
-    from smartgov.services import bundles
-
     applied = bundles.bundle_application_for(request.user, number)
     progress = bundles.progress(applied)
     rows = list(applied.applications.select_related("item", "item__department"))

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from smartgov.accounts.scope import has_perm, restrict
+from smartgov.accounts.scope import has_perm
 from smartgov.core.errors import NotFound
 from smartgov.core.workcalendar import working_days_between
 from smartgov.licenses.services import find_valid_license
+from smartgov.services import approval_selectors
 from smartgov.services.application_models import (
     Application,
     ApplicationMaterial,
@@ -187,13 +188,7 @@ def timeline(application: Application):
 
 def clock(application: Application) -> dict:
     """Due date, working days left and the warning, for the badge on the application page."""
-    return {
-        "due_date": application.due_date,
-        "remaining_working_days": due_in_days(application),
-        "warning_level": application.warning_level,
-        "paused": application.paused_at is not None,
-        "extended_days": application.extended_days,
-    }
+    return approval_selectors.clock(application)
 
 
 def clock_text(info: dict, status: str = "") -> tuple[str, str]:
@@ -226,20 +221,26 @@ def staff_application(user, number: str) -> Application:
     try:
         return application_for(user, number)
     except NotFound:
-        queryset = Application.objects.select_related("item", "item__department")
-        for perm in (Perm.APPROVE, Perm.SUPERVISE):
-            if has_perm(user, perm):
-                found = restrict(queryset, user, perm).filter(number=str(number or "")).first()
-                if found is not None:
-                    return found
-        raise
+        return approval_selectors.staff_application(user, number)
+
+
+# Files shown in the browser; anything else (an uploaded HTML page, say) is only downloaded.
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp", "image/gif")
 
 
 def _serve(file, name: str, content_type: str = ""):
-    response = FileResponse(file.open("rb"), as_attachment=False, filename=name)
-    if content_type:
-        response["Content-Type"] = content_type
+    import mimetypes
+
+    guessed = content_type or mimetypes.guess_type(name)[0] or ""
+    inline = guessed in INLINE_TYPES
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=not inline,
+        filename=name,
+        content_type=guessed if inline else "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=600"
     return response
 

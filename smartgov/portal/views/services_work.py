@@ -31,7 +31,7 @@ from smartgov.portal.forms_services import (
 )
 from smartgov.portal.services import paginate
 from smartgov.portal.views import services_common as common
-from smartgov.services import applications
+from smartgov.services import applications, approval, approval_selectors
 from smartgov.services.application_models import Application, ApplicationStatus
 from smartgov.services.forms import form_of
 from smartgov.services.models import ItemStatus, ServiceItem
@@ -226,8 +226,10 @@ def _staff_page(request, application, *, failed=None, status=200):
             "materials": common.provided_materials(application),
             "events": common.timeline(application),
             "tasks": list(application.tasks.select_related("department", "assignee").all()),
+            "tasks_done": application.tasks.filter(status="done").count(),
             "fees": list(application.fee_items.all()),
             "actions": actions,
+            "my_tasks": list(approval_selectors.handler_tasks(request.user, application)),
             "forms": {
                 a: failed[1] if failed and failed[0] == a else _action_form(a, application)
                 for a in STAFF_ACTIONS
@@ -291,8 +293,6 @@ def staff_action(request, number: str, action: str):
 @require_GET
 def tasks(request):
     """我的审批: the approval tasks the actor may handle (active, or done)."""
-    from smartgov.services import approval_selectors
-
     require_perm(request.user, Perm.APPROVE)
     status = request.GET.get("status") or "active"
     if status not in ("active", "done"):
@@ -314,9 +314,10 @@ def tasks(request):
 
 def _result_fields(task) -> list[dict]:
     """E-license fields the application's answers leave empty (asked of the approver)."""
-    from smartgov.services import approval
-
     if task.status != "active":
+        return []
+    others = task.application.tasks.filter(status__in=("waiting", "active")).exclude(pk=task.pk)
+    if others.exists():  # asked on the last step only, whose approval issues the license
         return []
     return [f for f in approval.result_license_fields(task.application) if f["missing"]]
 
@@ -346,6 +347,7 @@ def _task_page(request, task, *, failed=None, status=200):
             "materials": common.provided_materials(application),
             "events": common.timeline(application),
             "tasks": list(application.tasks.select_related("department", "assignee").all()),
+            "tasks_done": application.tasks.filter(status="done").count(),
             "forms": forms,
             "failed": failed[0] if failed else "",
             "can_claim": task.status == "active" and task.assignee_id is None,
@@ -360,8 +362,6 @@ def _task_page(request, task, *, failed=None, status=200):
 
 
 def _task(user, pk: int):
-    from smartgov.services import approval_selectors
-
     return approval_selectors.task_for(user, pk)
 
 
@@ -378,8 +378,6 @@ TASK_ACTIONS = ("claim", "decide", "time", "resume")
 @login_required
 @require_POST
 def task_action(request, pk: int, action: str):
-    from smartgov.services import approval
-
     if action not in TASK_ACTIONS:
         raise Http404
     task = _task(request.user, pk)
@@ -441,8 +439,6 @@ def task_action(request, pk: int, action: str):
 @require_GET
 def supervision(request):
     """督办: yellow and red applications of the scope, pending suspension/extension requests."""
-    from smartgov.services import approval_selectors
-
     require_perm(request.user, Perm.SUPERVISE)
     data = approval_selectors.supervision(request.user)
     return common.work_page(
@@ -451,21 +447,31 @@ def supervision(request):
 
 
 def _supervision_lists(data: dict) -> dict:
-    def listed(key):
-        values = data.get(key) or []
-        return list(values[:100]) if hasattr(values, "__getitem__") else list(values)
-
-    red, yellow = listed("red"), listed("yellow")
-    for application in red + yellow:
+    """The selector's lists with each application's working days left, for the page."""
+    red, yellow = list(data.get("red") or []), list(data.get("yellow") or [])
+    suspended = list(data.get("suspended") or [])
+    for application in red + yellow + suspended:
         application.days_left = common.due_in_days(application)
         application.clock_label, _css = common.clock_text(
             {"due_date": application.due_date, "remaining_working_days": application.days_left}
         )
     return {
-        "pending": listed("pending_requests"),
+        "pending": list(data.get("pending_requests") or []),
+        "pending_count": data.get("pending_count", 0),
         "warnings": [
-            ("red", red, _("Red warnings: overdue")),
-            ("yellow", yellow, _("Yellow warnings: due soon")),
+            ("red", red, data.get("red_count", len(red)), _("Red warnings: overdue")),
+            (
+                "yellow",
+                yellow,
+                data.get("yellow_count", len(yellow)),
+                _("Yellow warnings: due soon"),
+            ),
+            (
+                "suspended",
+                suspended,
+                data.get("suspended_count", len(suspended)),
+                _("Suspended: clock stopped"),
+            ),
         ],
     }
 
@@ -474,8 +480,6 @@ def _supervision_lists(data: dict) -> dict:
 @require_POST
 def decide_time_request(request, pk: int):
     """批准 / 驳回 a suspension or extension request."""
-    from smartgov.services import approval
-
     require_perm(request.user, Perm.SUPERVISE)
     form = DecideTimeRequestForm(request.POST)
     if form.is_valid():
