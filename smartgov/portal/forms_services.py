@@ -583,7 +583,7 @@ class TaskDecisionForm(forms.Form):
 
 class TimeRequestForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Request"),
+        label=_("Kind of request"),
         choices=[("extend", _("Extend the limit")), ("suspend", _("Suspend the clock"))],
         widget=forms.RadioSelect,
         initial="extend",

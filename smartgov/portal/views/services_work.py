@@ -306,7 +306,7 @@ def tasks(request):
         {
             "page": paginate(request, listed),
             "status": status,
-            "tabs": [("active", _("To handle")), ("done", _("Handled"))],
+            "tabs": [("active", _("To handle")), ("done", _("Steps handled"))],
         },
         tab="tasks",
     )
