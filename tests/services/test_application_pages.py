@@ -257,6 +257,12 @@ def test_application_page_for_the_applicant(client, citizen, submitted, license)
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
 
 
+def test_apply_page_points_to_the_open_application(client, citizen, submitted, rich_item):
+    login(client, citizen)
+    html = client.get(apply_url(rich_item)).content.decode()
+    assert 'data-testid="ongoing"' in html and submitted.number in html
+
+
 def test_acceptance_queue_and_accept(client, desk, submitted):
     login(client, desk)
     queue = client.get(reverse("portal:services_acceptance"))

@@ -61,6 +61,12 @@ def _own_draft(user, number: str, code: str):
 
 
 def _apply_page(request, item, form, rows, draft, *, status=200):
+    ongoing = (
+        applications.my_applications(request.user)
+        .filter(item__implementation_code=item.implementation_code)
+        .exclude(status__in=(S.DRAFT, *common.ENDED))
+        .first()
+    )
     return render(
         request,
         "portal/services/apply.html",
@@ -71,6 +77,7 @@ def _apply_page(request, item, form, rows, draft, *, status=200):
             "draft": draft,
             "fetched": sum(1 for r in rows if r["license"]),
             "applicant": request.user,
+            "ongoing": ongoing,
         },
         status=status,
     )
