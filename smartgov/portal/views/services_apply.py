@@ -195,7 +195,7 @@ def my_applications(request):
             "status": status,
             "tabs": [
                 ("", _("All")),
-                ("open", _("Being handled")),
+                ("open", _("Under way")),
                 ("ended", _("Ended")),
                 ("draft", _("Drafts")),
             ],
