@@ -23,15 +23,8 @@ def register() -> None:
             kinds=applicants,
         )
     )
-    register_nav(
-        NavEntry(
-            gettext_lazy("One-thing services"),
-            "portal:services_bundles",
-            icon="stack",
-            order=22,
-            kinds=applicants,
-        )
-    )
+    # 一件事 bundles are reached from the service hall (its header), not the top bar, which
+    # already holds nine entries for a citizen.
     for label, url_name, order, perm in (
         (gettext_lazy("Counter intake"), "portal:services_counter", 23, Perm.INTAKE),
         (gettext_lazy("Acceptance"), "portal:services_acceptance", 24, Perm.ACCEPT),

@@ -291,7 +291,8 @@ def test_bundle_on_a_phone(
     log_in(phone, live_server, citizen.username)
     phone.click("[data-testid=large-text-toggle]")
     phone.click("[data-bs-target='#sg-nav']")
-    phone.click("#sg-nav >> text=一件事")
+    phone.click("#sg-nav >> text=办事大厅")
+    phone.click("[data-testid=hall-bundles]")  # 一件事 is reached from the service hall
     phone.click("[data-testid=bundle-card]")
     expect(phone.locator("[data-testid=bundle-item]")).to_have_count(2)
     assert fits(phone)
