@@ -66,8 +66,10 @@ def test_officer_registers_admin_approves_and_search_finds_it(live_server, new_p
     expect(page.locator("[data-testid=messages]")).to_contain_text("已登记为草稿")
 
     # ... describes its fields, with one row added by mistake and removed again ...
-    for _ in range(3):
+    page.wait_for_load_state("load")  # the row editor's (deferred) script is bound
+    for index in range(3):
         page.click("[data-testid=field-add]")
+        expect(page.locator(f"#id_fields-{index}-name")).to_be_attached()
     _fill_row(page, 0, name="licence_no", label="养犬登记证号", required=True, is_key=True)
     _fill_row(
         page,

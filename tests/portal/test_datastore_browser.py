@@ -52,8 +52,10 @@ def test_register_publish_deliver_with_bad_rows_and_find_it(live_server, new_pag
     page.fill("#id_summary", "西湖区养犬登记与犬主联系方式。")
     page.click("[data-testid=resource-form-submit]")
     expect(page.locator("[data-testid=page-title]")).to_have_text("编辑信息项")
-    for _ in range(3):
+    page.wait_for_load_state("load")  # the row editor's (deferred) script is bound
+    for index in range(3):
         page.click("[data-testid=field-add]")
+        expect(page.locator(f"#id_fields-{index}-name")).to_be_attached()
     _fill_row(page, 0, name="licence_no", label="养犬登记证号", required=True, is_key=True)
     _fill_row(page, 1, name="owner_name", label="犬主姓名", personal_kind="name", masking="name")
     _fill_row(page, 2, name="owner_phone", label="犬主手机号码", data_type="phone", masking="phone")
