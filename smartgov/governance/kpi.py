@@ -27,8 +27,6 @@ date functions (no per-row Python). Measured in ``bench/cases.py``.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -43,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from smartgov.accounts.scope import has_city_scope, require_perm, restrict
 from smartgov.core.errors import InvalidInput
 from smartgov.core.models import Department, Region
+from smartgov.core.tables import table_csv, table_xlsx
 from smartgov.governance.models import (
     OPEN_STATUSES,
     Case,
@@ -739,32 +738,16 @@ def _table(result: KpiResult) -> list[list]:
 
 
 def kpi_csv(result: KpiResult) -> bytes:
-    """The table as CSV (UTF-8 with BOM so that spreadsheet programs read the Chinese)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in _table(result):
-        writer.writerow(["" if value is None else value for value in line])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return table_csv(_table(result))
 
 
 def kpi_xlsx(result: KpiResult) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "KPI"
-    sheet.append([f"{result.period.start.isoformat()} – {result.period.end.isoformat()}"])
-    for line in _table(result):
-        sheet.append(line)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 28
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return table_xlsx(
+        _table(result),
+        title="KPI",
+        caption=f"{result.period.start.isoformat()} – {result.period.end.isoformat()}",
+        first_width=28,
+    )
 
 
 def download_name(result: KpiResult, extension: str) -> str:

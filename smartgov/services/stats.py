@@ -31,8 +31,6 @@ Measured in ``bench/services.py``.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
@@ -45,6 +43,7 @@ from smartgov.accounts.scope import has_city_scope, require_perm, restrict
 from smartgov.core import events
 from smartgov.core.errors import InvalidInput
 from smartgov.core.models import Department
+from smartgov.core.tables import table_csv, table_xlsx
 from smartgov.services import applications, ratings
 from smartgov.services.application_models import Application, ApplicationStatus, Channel
 from smartgov.services.models import HandlingKind, ItemStatus, ServiceItem
@@ -523,32 +522,16 @@ def _table(result: dict) -> list[list]:
 
 
 def stats_csv(result: dict) -> bytes:
-    """The table as CSV (UTF-8 with BOM so that spreadsheet programs read the Chinese)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in _table(result):
-        writer.writerow(["" if value is None else value for value in line])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return table_csv(_table(result))
 
 
 def stats_xlsx(result: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Statistics"
-    sheet.append([f"{result['date_from'].isoformat()} – {result['date_to'].isoformat()}"])
-    for line in _table(result):
-        sheet.append(line)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 32
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return table_xlsx(
+        _table(result),
+        title="Statistics",
+        caption=f"{result['date_from'].isoformat()} – {result['date_to'].isoformat()}",
+        first_width=32,
+    )
 
 
 def download_name(result: dict, extension: str) -> str:
