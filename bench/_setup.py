@@ -91,3 +91,67 @@ def published(officer, admin, provider, **values):
     resource = catalog.create_resource(actor=officer, provider_id=provider.pk, **values)
     catalog.submit_resource(actor=officer, resource_id=resource.pk)
     return catalog.approve_resource(actor=admin, resource_id=resource.pk)
+
+
+# --- Parent / child runs (bench/cases.py, bench/services.py) ---------------------------------
+# The parent runs one child process per database and part, so each gets a fresh Django with
+# its own settings; a child prints its figures as one "RESULT_JSON {…}" line.
+
+RESULT_PREFIX = "RESULT_JSON "
+
+
+def child_env(database: str, *, name: str, default_pg: str, suffix: str = "") -> Path:
+    """A child's environment: its var/ dir (``var/bench-<name>-<database><suffix>``) and its
+    database (``DATABASE_URL`` or ``default_pg``, + ``suffix``, for PostgreSQL)."""
+    state_dir = ROOT / "var" / f"bench-{name}-{database}{suffix}"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["SMARTGOV_VAR_DIR"] = str(state_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartgov.settings")
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    if database == "postgres":
+        os.environ["DATABASE_URL"] = (os.environ.get("DATABASE_URL") or default_pg) + suffix
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    return state_dir
+
+
+def fresh_database(database: str, state_dir: Path) -> None:
+    if database == "postgres":
+        _fresh_postgres(os.environ["DATABASE_URL"])
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            (state_dir / f"smartgov.sqlite3{suffix}").unlink(missing_ok=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def print_result(result: dict) -> None:
+    import json
+
+    print(RESULT_PREFIX + json.dumps(result, ensure_ascii=False), flush=True)
+
+
+def run_children(script: str, args, *, parts: list[str], options: tuple[str, ...], report) -> None:
+    """Run ``script <part> --child <database> --<option> …`` for every database and part of
+    ``args``, passing its own output through and its result line to ``report``."""
+    import json
+    import subprocess
+
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    for database in databases:
+        for part in parts if args.part == "both" else [args.part]:
+            command = [sys.executable, script, part, "--child", database]
+            for name in options:
+                command += [f"--{name}", str(getattr(args, name))]
+            out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+            for line in out.stdout.splitlines():
+                if line.startswith(RESULT_PREFIX):
+                    report(json.loads(line[len(RESULT_PREFIX) :]))
+                else:
+                    print(line)
+            if out.returncode:
+                print(out.stderr[-3000:])

@@ -35,6 +35,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+import _setup  # noqa: E402
+from _setup import fresh_database, percentile, print_result, run_children  # noqa: E402
+
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/smartgov_bench_cases"
 PASSWORD = "Str0ng-Passw0rd!"
 DISTRICTS = ["330102", "330105", "330106", "330108", "330109", "330110"]
@@ -88,27 +91,8 @@ def text_for(rng: random.Random, topic) -> str:
 # --- set-up ---------------------------------------------------------------------------------
 
 
-def child_env(database: str) -> Path:
-    state_dir = ROOT / "var" / f"bench-cases-{database}"
-    state_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["SMARTGOV_VAR_DIR"] = str(state_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartgov.settings")
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-    if database == "postgres":
-        os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or DEFAULT_PG
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    return state_dir
-
-
-def fresh_database(database: str, state_dir: Path) -> None:
-    if database == "postgres":
-        from _setup import _fresh_postgres
-
-        _fresh_postgres(os.environ["DATABASE_URL"])
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            (state_dir / f"smartgov.sqlite3{suffix}").unlink(missing_ok=True)
+def child_env(database: str, suffix: str = "") -> Path:
+    return _setup.child_env(database, name="cases", default_pg=DEFAULT_PG, suffix=suffix)
 
 
 def organisation() -> dict:
@@ -392,12 +376,6 @@ def load_cases(count: int, org: dict) -> float:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return time.perf_counter() - started
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def time_kpi(org: dict, repeat: int) -> dict:
@@ -742,31 +720,24 @@ def main() -> None:
         if args.part in ("kpi", "both"):
             results.append(kpi_child(args, args.child))
         for result in results:
-            print("RESULT_JSON " + json.dumps(result, ensure_ascii=False), flush=True)
+            print_result(result)
         return
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     print(f"cases bench ({args.part}): {args.cases:,} cases for the KPIs, load {os.getloadavg()}")
-    for database in databases:
-        for part in ["intake", "kpi"] if args.part == "both" else [args.part]:
-            command = [sys.executable, __file__, part, "--child", database]
-            for name in (
-                "cases",
-                "repeat",
-                "requests",
-                "duration",
-                "connections",
-                "workers",
-                "threads",
-            ):
-                command += [f"--{name}", str(getattr(args, name))]
-            out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-            for line in out.stdout.splitlines():
-                if line.startswith("RESULT_JSON "):
-                    report(json.loads(line[len("RESULT_JSON ") :]))
-                else:
-                    print(line)
-            if out.returncode:
-                print(out.stderr[-3000:])
+    run_children(
+        __file__,
+        args,
+        parts=["intake", "kpi"],
+        options=(
+            "cases",
+            "repeat",
+            "requests",
+            "duration",
+            "connections",
+            "workers",
+            "threads",
+        ),
+        report=report,
+    )
 
 
 def report(result: dict) -> None:

@@ -40,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+import _setup  # noqa: E402
+from _setup import fresh_database, percentile, print_result, run_children  # noqa: E402
+
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/smartgov_bench_services"
 PASSWORD = "Str0ng-Passw0rd!"
 BUREAUS = [
@@ -61,26 +64,7 @@ ITEM_COUNT = 60
 
 
 def child_env(database: str, suffix: str = "") -> Path:
-    state_dir = ROOT / "var" / f"bench-services-{database}{suffix}"
-    state_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["SMARTGOV_VAR_DIR"] = str(state_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartgov.settings")
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-    if database == "postgres":
-        os.environ["DATABASE_URL"] = (os.environ.get("DATABASE_URL") or DEFAULT_PG) + suffix
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    return state_dir
-
-
-def fresh_database(database: str, state_dir: Path) -> None:
-    if database == "postgres":
-        from _setup import _fresh_postgres
-
-        _fresh_postgres(os.environ["DATABASE_URL"])
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            (state_dir / f"smartgov.sqlite3{suffix}").unlink(missing_ok=True)
+    return _setup.child_env(database, name="services", default_pg=DEFAULT_PG, suffix=suffix)
 
 
 def organisation() -> dict:
@@ -319,12 +303,6 @@ def load_applications(count: int, org: dict) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return {"ratings": ratings, "seconds": round(time.perf_counter() - started, 1)}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def _summary(values: list[float]) -> dict:
@@ -689,40 +667,31 @@ def main() -> None:
     parser.add_argument("--child", choices=["sqlite", "postgres"])
     args = parser.parse_args()
     if args.part == "verify":
-        # The verification figure is bench/licenses.py's (same code path, same SM2).
-        # The per-address limit on public verifications is off for the benchmark (one client
-        # address sends everything).
-        env = dict(os.environ, SMARTGOV_VERIFY_RATE_PER_MINUTE="0")
-        subprocess.run([sys.executable, str(ROOT / "bench" / "licenses.py")], cwd=ROOT, env=env)
+        # The verification figure is bench/licenses.py's (same code path, same SM2); its
+        # set-up (bench/_setup.py) turns the per-address verification limit off.
+        subprocess.run([sys.executable, str(ROOT / "bench" / "licenses.py")], cwd=ROOT)
         return
     if args.child:
         result = (submit_child if args.part == "submit" else stats_child)(args, args.child)
-        print("RESULT_JSON " + json.dumps(result, ensure_ascii=False), flush=True)
+        print_result(result)
         return
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     print(f"services bench ({args.part}): load {os.getloadavg()}")
-    for database in databases:
-        for part in ["submit", "stats"] if args.part == "both" else [args.part]:
-            command = [sys.executable, __file__, part, "--child", database]
-            for name in (
-                "applications",
-                "repeat",
-                "applicants",
-                "items",
-                "duration",
-                "connections",
-                "workers",
-                "threads",
-            ):
-                command += [f"--{name}", str(getattr(args, name))]
-            out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-            for line in out.stdout.splitlines():
-                if line.startswith("RESULT_JSON "):
-                    report(json.loads(line[len("RESULT_JSON ") :]))
-                else:
-                    print(line)
-            if out.returncode:
-                print(out.stderr[-3000:])
+    run_children(
+        __file__,
+        args,
+        parts=["submit", "stats"],
+        options=(
+            "applications",
+            "repeat",
+            "applicants",
+            "items",
+            "duration",
+            "connections",
+            "workers",
+            "threads",
+        ),
+        report=report,
+    )
 
 
 def report(result: dict) -> None:
